@@ -1,0 +1,98 @@
+"""Attributes every operation shares: identity, provider, endpoint, usage, cost."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litetrace.attributes import names as n
+from litetrace.attributes.fields import as_int, as_number, as_str, field
+from litetrace.attributes.provider import provider_for
+from litetrace.attributes.redaction import clean_api_base
+
+
+def request(operation: str, params: dict[str, Any], call_id: str, attrs: dict[str, Any]) -> None:
+    """Attributes known before the call: who is asked, for what, through which endpoint."""
+    model = params.get("model")
+    attrs[n.VENDOR] = "litellm"
+    attrs[n.REQUEST_TYPE] = operation
+    attrs[n.CALL_ID] = call_id
+    if isinstance(model, str) and model:
+        attrs[n.REQUEST_MODEL] = model
+    api_base = params.get("api_base") or params.get("base_url")
+    provider = provider_for(model, params.get("custom_llm_provider"), api_base)
+    if provider:
+        attrs[n.PROVIDER] = provider
+    if isinstance(api_base, str) and api_base:
+        cleaned = clean_api_base(api_base)
+        if cleaned:
+            attrs[n.API_BASE] = cleaned
+
+
+def hidden_params(result: Any, attrs: dict[str, Any]) -> None:
+    """What LiteLLM already put on the response: cost, provider, endpoint, deployment, cache."""
+    hidden = getattr(result, "_hidden_params", None)
+    if not isinstance(hidden, dict) or not hidden:
+        return
+    logged(hidden, attrs)
+
+
+def logged(info: dict[str, Any], attrs: dict[str, Any]) -> None:
+    """Copy LiteLLM's own view of a call (hidden params or standard logging payload)."""
+    cost = as_number(info.get("response_cost"))
+    if cost is not None:
+        attrs[n.COST] = float(cost)
+    provider = as_str(info.get("custom_llm_provider"))
+    if provider:
+        attrs[n.PROVIDER] = provider
+    api_base = as_str(info.get("api_base"))
+    if api_base:
+        cleaned = clean_api_base(api_base)
+        if cleaned:
+            attrs[n.API_BASE] = cleaned
+    model_id = as_str(info.get("model_id"))
+    if model_id:
+        attrs[n.MODEL_ID] = model_id
+    cache_hit = info.get("cache_hit")
+    if isinstance(cache_hit, bool):
+        attrs[n.CACHE_HIT] = cache_hit
+
+
+def usage(usage_obj: Any, attrs: dict[str, Any]) -> None:
+    """Token counts, in either Chat Completions or Responses API naming."""
+    if usage_obj is None:
+        return
+    prompt = as_int(field(usage_obj, "prompt_tokens"))
+    if prompt is None:
+        prompt = as_int(field(usage_obj, "input_tokens"))
+    completion = as_int(field(usage_obj, "completion_tokens"))
+    if completion is None:
+        completion = as_int(field(usage_obj, "output_tokens"))
+    total = as_int(field(usage_obj, "total_tokens"))
+    if prompt is not None:
+        attrs[n.USAGE_PROMPT] = prompt
+    if completion is not None:
+        attrs[n.USAGE_COMPLETION] = completion
+    if total is None and prompt is not None and completion is not None:
+        total = prompt + completion
+    if total is not None:
+        attrs[n.USAGE_TOTAL] = total
+    prompt_details = field(usage_obj, "prompt_tokens_details") or field(usage_obj, "input_tokens_details")
+    cached = as_int(field(prompt_details, "cached_tokens"))
+    if cached is None:
+        cached = as_int(field(usage_obj, "cache_read_input_tokens"))
+    if cached:
+        attrs[n.USAGE_CACHED] = cached
+    completion_details = field(usage_obj, "completion_tokens_details") or field(usage_obj, "output_tokens_details")
+    reasoning = as_int(field(completion_details, "reasoning_tokens"))
+    if reasoning:
+        attrs[n.USAGE_REASONING] = reasoning
+
+
+def response_identity(result: Any, attrs: dict[str, Any]) -> None:
+    """Response id and the model the provider reports."""
+    response_id = as_str(field(result, "id"))
+    if response_id:
+        attrs[n.RESP_ID] = response_id
+    model = as_str(field(result, "model"))
+    if model:
+        attrs[n.RESPONSE_MODEL] = model

@@ -1,0 +1,121 @@
+"""The OpenTelemetry GenAI vocabulary (``gen_ai.*``), derived from the ``llm.*`` extraction.
+
+Names come from ``opentelemetry-semantic-conventions``; nothing here invents a key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
+from opentelemetry.semconv.attributes import server_attributes as server
+from opentelemetry.semconv.attributes import error_attributes
+
+from litetrace.attributes import names as n
+
+OPERATION_NAME = gen_ai.GEN_AI_OPERATION_NAME
+PROVIDER_NAME = gen_ai.GEN_AI_PROVIDER_NAME
+REQUEST_MODEL = gen_ai.GEN_AI_REQUEST_MODEL
+RESPONSE_MODEL = gen_ai.GEN_AI_RESPONSE_MODEL
+TOKEN_TYPE = gen_ai.GEN_AI_TOKEN_TYPE
+ERROR_TYPE = error_attributes.ERROR_TYPE
+INPUT_MESSAGES = gen_ai.GEN_AI_INPUT_MESSAGES
+OUTPUT_MESSAGES = gen_ai.GEN_AI_OUTPUT_MESSAGES
+
+# litetrace operation -> gen_ai.operation.name (semconv's well-known values where one fits).
+OPERATIONS = {
+    "chat": "chat",
+    "text_completion": "text_completion",
+    "embedding": "embeddings",
+    "image_generation": "image_generation",
+    "moderation": "moderation",
+    "responses": "chat",
+}
+
+# LiteLLM provider id -> gen_ai.provider.name well-known value; others pass through.
+PROVIDERS = {
+    "openai": "openai",
+    "text-completion-openai": "openai",
+    "anthropic": "anthropic",
+    "azure": "azure.ai.openai",
+    "azure_ai": "azure.ai.inference",
+    "bedrock": "aws.bedrock",
+    "vertex_ai": "gcp.vertex_ai",
+    "vertex_ai_beta": "gcp.vertex_ai",
+    "gemini": "gcp.gemini",
+    "groq": "groq",
+    "mistral": "mistral_ai",
+    "cohere": "cohere",
+    "cohere_chat": "cohere",
+    "deepseek": "deepseek",
+    "perplexity": "perplexity",
+    "xai": "x_ai",
+    "watsonx": "ibm.watsonx.ai",
+}
+
+# llm.* key -> gen_ai.* (or error.*) key with the same value.
+SAME_VALUE = (
+    (n.REQUEST_MODEL, REQUEST_MODEL),
+    (n.RESPONSE_MODEL, RESPONSE_MODEL),
+    (n.RESP_ID, gen_ai.GEN_AI_RESPONSE_ID),
+    (n.RESP_FINISH_REASONS, gen_ai.GEN_AI_RESPONSE_FINISH_REASONS),
+    (n.USAGE_PROMPT, gen_ai.GEN_AI_USAGE_INPUT_TOKENS),
+    (n.USAGE_COMPLETION, gen_ai.GEN_AI_USAGE_OUTPUT_TOKENS),
+    (n.USAGE_CACHED, gen_ai.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS),
+    (n.USAGE_REASONING, gen_ai.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS),
+    ("llm.request.temperature", gen_ai.GEN_AI_REQUEST_TEMPERATURE),
+    ("llm.request.top_p", gen_ai.GEN_AI_REQUEST_TOP_P),
+    (n.REQ_MAX_TOKENS, gen_ai.GEN_AI_REQUEST_MAX_TOKENS),
+    ("llm.request.presence_penalty", gen_ai.GEN_AI_REQUEST_PRESENCE_PENALTY),
+    ("llm.request.frequency_penalty", gen_ai.GEN_AI_REQUEST_FREQUENCY_PENALTY),
+    ("llm.request.seed", gen_ai.GEN_AI_REQUEST_SEED),
+    (n.REQ_STOP, gen_ai.GEN_AI_REQUEST_STOP_SEQUENCES),
+    (n.REQ_STREAM, gen_ai.GEN_AI_REQUEST_STREAM),
+    (n.RESP_EMBEDDING_DIMENSIONS, gen_ai.GEN_AI_EMBEDDINGS_DIMENSION_COUNT),
+    (n.TTFT, gen_ai.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK),
+    (n.RESP_SYSTEM_FINGERPRINT, gen_ai.GEN_AI_OPENAI_RESPONSE_SYSTEM_FINGERPRINT),
+    (n.ERROR_TYPE, ERROR_TYPE),
+)
+
+
+def operation_name(operation: str) -> str:
+    """gen_ai.operation.name for a litetrace operation."""
+    return OPERATIONS.get(operation, operation)
+
+
+def provider_name(provider: str) -> str:
+    """gen_ai.provider.name for a LiteLLM provider id."""
+    return PROVIDERS.get(provider, provider)
+
+
+def add(attrs: dict[str, Any]) -> None:
+    """Add the gen_ai.* twins of the llm.* keys present in ``attrs``."""
+    for source, target in SAME_VALUE:
+        value = attrs.get(source)
+        if value is not None:
+            attrs[target] = value
+    operation = attrs.get(n.REQUEST_TYPE)
+    if operation:
+        attrs[OPERATION_NAME] = operation_name(operation)
+    provider = attrs.get(n.PROVIDER)
+    if provider:
+        attrs[PROVIDER_NAME] = provider_name(provider)
+    choices = attrs.get(n.REQ_N)
+    if isinstance(choices, int) and choices != 1 and operation in ("chat", "text_completion", "responses"):
+        attrs[gen_ai.GEN_AI_REQUEST_CHOICE_COUNT] = choices
+    encoding = attrs.get(n.REQ_ENCODING_FORMAT)
+    if encoding:
+        attrs[gen_ai.GEN_AI_REQUEST_ENCODING_FORMATS] = [encoding]
+    api_base = attrs.get(n.API_BASE)
+    if api_base:
+        _server(api_base, attrs)
+
+
+def _server(api_base: str, attrs: dict[str, Any]) -> None:
+    parts = urlsplit(api_base)
+    if parts.hostname:
+        attrs[server.SERVER_ADDRESS] = parts.hostname
+        port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+        if port:
+            attrs[server.SERVER_PORT] = port

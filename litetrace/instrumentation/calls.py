@@ -1,0 +1,195 @@
+"""One user call's span: opened before LiteLLM runs, finished from the result or the error.
+
+``CallTelemetry`` is built once per ``instrument()`` and closed over by every wrapper;
+its methods are the whole per-call path, and each guards itself so that nothing
+litetrace does can change what the user's call returns or raises.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+import uuid
+from typing import Any
+
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.semconv.attributes import exception_attributes
+from opentelemetry.trace import SpanKind, Status, StatusCode
+
+from litetrace.attributes import EXTRACTORS, common, content, errors, semconv
+from litetrace.attributes import names as n
+from litetrace.attributes.redaction import scrub, secrets_in
+from litetrace.config import Settings
+from litetrace.instrumentation.pending import PendingCalls
+from litetrace.metrics import Instruments
+from litetrace.safety import internal_error
+
+# Positional parameter names of each operation's LiteLLM entry point.
+POSITIONAL = {
+    "chat": ("model", "messages"),
+    "text_completion": ("prompt", "model"),
+    "embedding": ("model", "input"),
+    "image_generation": ("prompt", "model"),
+    "moderation": ("input", "model"),
+    "responses": ("input", "model"),
+}
+
+
+class Call:
+    """State of one instrumented call."""
+
+    __slots__ = ("operation", "params", "call_id", "span", "t0_ns", "token", "recording", "enriched", "attrs")
+
+    def __init__(self, operation: str, params: dict[str, Any], call_id: str, span: trace.Span, t0_ns: int) -> None:
+        self.operation = operation
+        self.params = params
+        self.call_id = call_id
+        self.span = span
+        self.t0_ns = t0_ns
+        self.token: object | None = None
+        self.recording = span.is_recording()
+        # Set when LiteLLM's callback reached the span while it was still open.
+        self.enriched = False
+        # The attributes written so far, kept for the metrics' dimensions.
+        self.attrs: dict[str, Any] = {}
+
+
+class CallTelemetry:
+    """Opens, enriches and ends spans; records metrics."""
+
+    def __init__(self, tracer: trace.Tracer, instruments: Instruments, settings: Settings, pending: PendingCalls) -> None:
+        self.tracer = tracer
+        self.instruments = instruments
+        self.settings = settings
+        self.pending = pending
+
+    # -- start -------------------------------------------------------------------------
+
+    def begin(self, operation: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Call | None:
+        """Start the span; make sure the call carries a ``litellm_call_id`` to pair with."""
+        t0_ns = time.perf_counter_ns()
+        try:
+            call_id = kwargs.get("litellm_call_id")
+            if not isinstance(call_id, str) or not call_id:
+                call_id = str(uuid.uuid4())
+                kwargs["litellm_call_id"] = call_id
+            params = {**dict(zip(POSITIONAL[operation], args)), **kwargs} if args else kwargs
+            model = params.get("model")
+            name = f"{operation} {model}" if isinstance(model, str) and model else operation
+            span = self.tracer.start_span(name, kind=SpanKind.CLIENT)
+            call = Call(operation, params, call_id, span, t0_ns)
+            if call.recording:
+                attrs = call.attrs
+                common.request(operation, params, call_id, attrs)
+                EXTRACTORS[operation].request(params, attrs)
+                if self.settings.genai_attributes:
+                    semconv.add(attrs)
+                if content.enabled_for(self.settings.capture_content, params, "input"):
+                    content.add_input(operation, params, self.settings.content_max_length, attrs)
+                span.set_attributes(attrs)
+            self.pending.open(call_id, call)
+            call.token = otel_context.attach(trace.set_span_in_context(span))
+            return call
+        except Exception:
+            internal_error("starting a span")
+            return None
+
+    def detach(self, call: Call | None) -> None:
+        """Restore the caller's context (the span stays open for streams)."""
+        if call is None or call.token is None:
+            return
+        try:
+            otel_context.detach(call.token)  # type: ignore[arg-type]  # token came from attach()
+        except Exception:
+            internal_error("restoring the caller's context")
+        call.token = None
+
+    # -- success -------------------------------------------------------------------------
+
+    def succeed(self, call: Call, result: Any) -> None:
+        """Record a non-streamed result and end the span."""
+        try:
+            attrs: dict[str, Any] = {}
+            if call.recording:
+                EXTRACTORS[call.operation].response(result, attrs)
+                common.hidden_params(result, attrs)
+                if self.settings.capture_content and content.enabled_for(True, call.params, "output"):
+                    content.add_output(call.operation, result, self.settings.content_max_length, attrs)
+                self.write(call, attrs)
+            else:
+                common.hidden_params(result, attrs)
+                call.attrs.update(attrs)
+            self.end(call, None, streaming=False)
+        except Exception:
+            internal_error("recording a response")
+
+    def write(self, call: Call, attrs: dict[str, Any]) -> None:
+        """Write one phase's attributes (and their gen_ai twins) in a single call."""
+        if self.settings.genai_attributes:
+            semconv.add(attrs)
+        call.attrs.update(attrs)
+        call.span.set_attributes(attrs)
+
+    def end(self, call: Call, error_type: str | None, streaming: bool, end_ns: int | None = None) -> None:
+        """Record the call's metrics and end its span, or park it for LiteLLM's callback."""
+        now = time.perf_counter_ns()
+        duration_s = (now - call.t0_ns) / 1e9
+        self.instruments.record_call(duration_s, call.attrs, error_type, streaming)
+        cost_known = n.COST in call.attrs
+        # A stream's cost and cache hit come with LiteLLM's callback: park the span for it.
+        wait = streaming and not cost_known and error_type is None
+        end_time = time.time_ns() if end_ns is None else end_ns
+        finisher = (lambda extra: self._finish_parked(call, extra, end_time)) if wait else None
+        if self.pending.finish(call.call_id, finisher):
+            call.span.end(end_time=end_time)
+
+    def _finish_parked(self, call: Call, extra: dict[str, Any] | None, end_time: int) -> None:
+        """End a parked span, with what LiteLLM's callback brought (None at the deadline)."""
+        if extra:
+            self.enrich(call, extra)
+        call.span.end(end_time=end_time)
+
+    def enrich(self, call: Call, extra: dict[str, Any]) -> None:
+        """Add LiteLLM's own view (cost, api_base, cache hit) to a span still open."""
+        new = {key: value for key, value in extra.items() if key not in call.attrs or key == n.COST}
+        if not new:
+            return
+        if call.recording:
+            self.write(call, new)
+        else:
+            call.attrs.update(new)
+        if n.COST in new:
+            streaming = bool(call.attrs.get(n.STREAMING))
+            self.instruments.record_cost(new[n.COST], self.instruments.dimensions(call.attrs, None, streaming))
+
+    # -- failure -------------------------------------------------------------------------
+
+    def fail(self, call: Call, error: BaseException, streaming: bool = False) -> None:
+        """Record the exception once, with secrets scrubbed, and end the span."""
+        try:
+            secrets = secrets_in(call.params)
+            attrs: dict[str, Any] = {}
+            errors.attributes(error, secrets, attrs)
+            if call.recording:
+                self.write(call, attrs)
+                call.span.add_event("exception", exception_event(error, secrets))
+                call.span.set_status(Status(StatusCode.ERROR, attrs.get(n.ERROR_MESSAGE, type(error).__name__)))
+            else:
+                call.attrs.update(attrs)
+            self.end(call, type(error).__name__, streaming)
+        except Exception:
+            internal_error("recording an error")
+
+
+def exception_event(error: BaseException, secrets: list[str]) -> dict[str, str]:
+    """The semantic-convention exception event, scrubbed: its message may quote a key."""
+    try:
+        stack = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    except Exception:
+        stack = ""
+    return {
+        exception_attributes.EXCEPTION_TYPE: type(error).__qualname__,
+        exception_attributes.EXCEPTION_MESSAGE: scrub(str(error), secrets),
+        exception_attributes.EXCEPTION_STACKTRACE: scrub(stack, secrets)[:8192],
+    }

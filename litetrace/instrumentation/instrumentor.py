@@ -1,0 +1,94 @@
+"""The Instrumentor: wraps LiteLLM's entry points and registers the paired callback."""
+
+from __future__ import annotations
+
+import atexit
+import importlib
+from typing import Any, Collection
+
+import wrapt
+from opentelemetry import metrics, trace
+from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
+
+from litetrace.config import Settings
+from litetrace.instrumentation.calls import CallTelemetry
+from litetrace.instrumentation.pending import PendingCalls
+from litetrace.instrumentation.routing import CallbackRouting
+from litetrace.instrumentation.targets import MODULES, TARGETS
+from litetrace.instrumentation.wrappers import async_wrapper, sync_wrapper
+from litetrace.metrics import Instruments
+from litetrace.package import INSTRUMENTS
+from litetrace.version import __version__
+
+
+class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstrumentor is untyped
+    """OpenTelemetry instrumentor for LiteLLM: one CLIENT span per call, plus metrics.
+
+    ``instrument(tracer_provider=..., meter_provider=..., capture_content=...,
+    genai_attributes=..., content_max_length=..., callback_deadline=...)``.
+    """
+
+    def __init__(self) -> None:
+        # BaseInstrumentor is a per-class singleton: __init__ runs again on each
+        # ``Instrumentor()``, so only set state that is not there yet.
+        if not hasattr(self, "_wrapped"):
+            self._wrapped: list[tuple[Any, str]] = []
+            self._routing: CallbackRouting | None = None
+            self._telemetry: CallTelemetry | None = None
+
+    def instrumentation_dependencies(self) -> Collection[str]:
+        return INSTRUMENTS
+
+    @property
+    def telemetry(self) -> CallTelemetry | None:
+        """The live call telemetry while instrumented (for tests and benchmarks)."""
+        return self._telemetry
+
+    def _instrument(self, **kwargs: Any) -> None:
+        from litetrace.instrumentation.callback import LitetraceCallback
+
+        settings = Settings.resolve(
+            capture_content=kwargs.get("capture_content"),
+            genai_attributes=kwargs.get("genai_attributes"),
+            content_max_length=kwargs.get("content_max_length"),
+            callback_deadline=kwargs.get("callback_deadline"),
+        )
+        tracer = trace.get_tracer(__name__, __version__, kwargs.get("tracer_provider"))
+        meter = metrics.get_meter(__name__, __version__, kwargs.get("meter_provider"))
+        pending = PendingCalls(settings.callback_deadline, settings.max_pending)
+        telemetry = CallTelemetry(tracer, Instruments(meter), settings, pending)
+        self._telemetry = telemetry
+        for module_name in MODULES:
+            try:
+                module = importlib.import_module(module_name)
+            except ImportError:
+                continue
+            for target in TARGETS:
+                current = getattr(module, target.name, None)
+                if current is None or not callable(current) or isinstance(current, wrapt.FunctionWrapper):
+                    continue
+                factory = async_wrapper if target.is_async else sync_wrapper
+                wrapt.wrap_function_wrapper(module, target.name, factory(target.operation, telemetry))
+                self._wrapped.append((module, target.name))
+        self._routing = CallbackRouting(LitetraceCallback(telemetry))
+        self._routing.install()
+        atexit.register(pending.flush)
+
+    def _uninstrument(self, **kwargs: Any) -> None:
+        for module, name in reversed(self._wrapped):
+            current = getattr(module, name, None)
+            if isinstance(current, wrapt.FunctionWrapper):
+                setattr(module, name, current.__wrapped__)
+        self._wrapped.clear()
+        if self._routing is not None:
+            self._routing.uninstall()
+            self._routing = None
+        if self._telemetry is not None:
+            atexit.unregister(self._telemetry.pending.flush)
+            self._telemetry.pending.close()
+            self._telemetry = None
+
+    def flush(self) -> None:
+        """End now every span still waiting for LiteLLM's callback."""
+        if self._telemetry is not None:
+            self._telemetry.pending.flush()

@@ -1,0 +1,158 @@
+"""Calls between the wrapper and LiteLLM's callback, keyed by ``litellm_call_id``.
+
+Three states: *open* (the wrapper's span is live), *waiting* (the wrapper is done; the
+span may be parked until LiteLLM's callback brings cost and cache hit), or unknown (a
+call no wrapper saw: the callback makes its own span). Everything here is bounded: a
+parked span is ended at its deadline by a daemon thread, with the end time the wrapper
+recorded, and the oldest entries go first when the cap is reached.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from typing import Any, Callable
+
+from litetrace.safety import internal_error
+
+# Ends a parked span, given the attributes the callback brought (None: deadline passed).
+_TAKEN_MEMORY = 4096
+
+Finisher = Callable[[dict[str, Any] | None], None]
+
+
+class PendingCalls:
+    """Bounded, thread-safe bookkeeping of calls awaiting LiteLLM's callback."""
+
+    def __init__(self, deadline_s: float, max_entries: int) -> None:
+        self._deadline_ns = int(deadline_s * 1e9)
+        self._max_entries = max_entries
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._open: dict[str, Any] = {}
+        # call id -> (expiry in monotonic ns, finisher or None for a plain "seen" marker)
+        self._waiting: OrderedDict[str, tuple[int, Finisher | None]] = OrderedDict()
+        # Ids whose callback was handled, so a repeated event makes no second span.
+        self._taken: OrderedDict[str, None] = OrderedDict()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    def __len__(self) -> int:
+        return len(self._open) + len(self._waiting)
+
+    def open(self, call_id: str, call: Any) -> None:
+        """The wrapper started a span for this call."""
+        with self._lock:
+            self._open[call_id] = call
+
+    def finish(self, call_id: str, finisher: Finisher | None) -> bool:
+        """The wrapper is done. Returns True when the caller should end the span now.
+
+        With a ``finisher`` the span is parked until the callback (or the deadline); if
+        the callback already came while the call was open, there is nothing to wait for.
+        """
+        expired: list[Finisher] = []
+        with self._lock:
+            call = self._open.pop(call_id, None)
+            enriched = call is not None and getattr(call, "enriched", False)
+            park = finisher is not None and not enriched and not self._closed
+            was_empty = not self._waiting
+            if enriched:
+                self._remember_taken_locked(call_id)
+            else:
+                self._waiting[call_id] = (time.monotonic_ns() + self._deadline_ns, finisher if park else None)
+                self._waiting.move_to_end(call_id)
+                expired = self._evict_locked(time.monotonic_ns())
+            if park:
+                self._ensure_thread_locked()
+                if was_empty:  # the deadline thread may be in its long idle wait
+                    self._wake.notify()
+        self._run(expired)
+        return not park
+
+    def take(self, call_id: str) -> tuple[str, Any]:
+        """The callback arrived: ("open", call), ("parked", finisher), ("seen", None) or ("unknown", None)."""
+        with self._lock:
+            call = self._open.get(call_id)
+            if call is not None:
+                return "open", call
+            entry = self._waiting.pop(call_id, None)
+            if entry is None and call_id in self._taken:
+                return "seen", None  # a repeated event for a call already handled
+            self._remember_taken_locked(call_id)
+        if entry is None:
+            return "unknown", None
+        return ("parked", entry[1]) if entry[1] is not None else ("seen", None)
+
+    def enrich_open(self, call_id: str, apply: Callable[[Any], None], final: bool) -> bool:
+        """Apply ``apply(call)`` while the call is still open; False if it finished meanwhile.
+
+        ``final`` (a success event) means the wrapper need not wait for another one.
+        """
+        with self._lock:
+            call = self._open.get(call_id)
+            if call is None:
+                return False
+            apply(call)
+            if final:
+                call.enriched = True
+            return True
+
+    def _remember_taken_locked(self, call_id: str) -> None:
+        self._taken[call_id] = None
+        if len(self._taken) > _TAKEN_MEMORY:
+            self._taken.popitem(last=False)
+
+    def flush(self) -> None:
+        """End every parked span now (uninstrument, shutdown, tests)."""
+        with self._lock:
+            finishers = [entry[1] for entry in self._waiting.values() if entry[1] is not None]
+            self._waiting.clear()
+        self._run(finishers)
+
+    def close(self) -> None:
+        """Flush and stop the deadline thread."""
+        with self._lock:
+            self._closed = True
+            self._wake.notify()
+        self.flush()
+
+    def _evict_locked(self, now: int) -> list[Finisher]:
+        # Entries are ordered by expiry (same deadline for all), so only the head can be due.
+        due: list[Finisher] = []
+        while self._waiting:
+            call_id, (expiry, finisher) = next(iter(self._waiting.items()))
+            if expiry > now and len(self._waiting) <= self._max_entries:
+                break
+            del self._waiting[call_id]
+            if finisher is not None:
+                due.append(finisher)
+        return due
+
+    def _ensure_thread_locked(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._deadline_loop, name="litetrace-pending", daemon=True)
+            self._thread.start()
+
+    def _deadline_loop(self) -> None:
+        while True:
+            with self._lock:
+                if self._closed:
+                    return
+                due = self._evict_locked(time.monotonic_ns())
+                if not due:
+                    # The head expires first; markers at the head are evicted on the way.
+                    head = next(iter(self._waiting.values()), None)
+                    timeout = (head[0] - time.monotonic_ns()) / 1e9 if head else 30.0
+                    self._wake.wait(timeout=max(timeout, 0.001))
+                    continue
+            self._run(due)
+
+    @staticmethod
+    def _run(finishers: list[Finisher]) -> None:
+        for finisher in finishers:
+            try:
+                finisher(None)
+            except Exception:
+                internal_error("ending a span at its deadline")

@@ -1,0 +1,50 @@
+"""The patch table: which LiteLLM functions are wrapped, on which module bindings.
+
+LiteLLM re-exports its entry points (``from .main import *``) and, in newer releases,
+routes them through dispatch modules, so one function can be reached under several
+names. Every binding that exists is wrapped; the "one span per call" guard in the
+wrappers makes the nested ones (dispatch -> main) silent.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Target(NamedTuple):
+    """One LiteLLM entry point."""
+
+    name: str
+    operation: str
+    is_async: bool
+
+
+TARGETS: tuple[Target, ...] = (
+    Target("completion", "chat", False),
+    Target("acompletion", "chat", True),
+    Target("text_completion", "text_completion", False),
+    Target("atext_completion", "text_completion", True),
+    Target("embedding", "embedding", False),
+    Target("aembedding", "embedding", True),
+    Target("image_generation", "image_generation", False),
+    Target("aimage_generation", "image_generation", True),
+    Target("moderation", "moderation", False),
+    Target("amoderation", "moderation", True),
+    Target("responses", "responses", False),
+    Target("aresponses", "responses", True),
+)
+
+# Modules that may hold a binding of the entry points above (missing ones are skipped).
+MODULES: tuple[str, ...] = (
+    "litellm",
+    "litellm.main",
+    "litellm.chat_completions",
+    "litellm.chat_completions.dispatch",
+    "litellm.embeddings",
+    "litellm.embeddings.dispatch",
+    "litellm.images",
+    "litellm.images.main",
+    "litellm.responses",
+    "litellm.responses.main",
+    "litellm.responses.dispatch",
+)

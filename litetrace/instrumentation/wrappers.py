@@ -1,0 +1,85 @@
+"""wrapt wrapper factories: one sync and one async shape, closed over the call telemetry.
+
+A context variable marks "inside an instrumented call": LiteLLM's nested entry points
+(``acompletion`` -> ``completion``, dispatch -> main, Router -> ``litellm.acompletion``,
+``num_retries``) then add no second span.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Any, Callable
+
+from litetrace.instrumentation.calls import CallTelemetry
+from litetrace.safety import internal_error
+from litetrace.stream import AsyncStreamWrapper, StreamState, StreamWrapper, is_stream
+
+INSIDE_CALL: ContextVar[bool] = ContextVar("litetrace_inside_call", default=False)
+
+Wrapper = Callable[[Callable[..., Any], Any, tuple[Any, ...], dict[str, Any]], Any]
+
+
+def _proxy_stream(telemetry: CallTelemetry, call: Any, result: Any, is_async: bool) -> Any:
+    try:
+        state = StreamState(telemetry, call)
+        return AsyncStreamWrapper(result, state) if is_async else StreamWrapper(result, state)
+    except Exception:
+        internal_error("wrapping a stream")
+        telemetry.succeed(call, result)
+        return result
+
+
+def sync_wrapper(operation: str, telemetry: CallTelemetry) -> Wrapper:
+    """Wrapper for a sync entry point."""
+
+    def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if INSIDE_CALL.get():
+            return wrapped(*args, **kwargs)
+        call = telemetry.begin(operation, args, kwargs)
+        inside = INSIDE_CALL.set(True)
+        try:
+            result = wrapped(*args, **kwargs)
+        except BaseException as error:
+            INSIDE_CALL.reset(inside)
+            telemetry.detach(call)
+            if call is not None:
+                telemetry.fail(call, error)
+            raise
+        INSIDE_CALL.reset(inside)
+        telemetry.detach(call)
+        if call is None:
+            return result
+        if is_stream(result, False):
+            return _proxy_stream(telemetry, call, result, False)
+        telemetry.succeed(call, result)
+        return result
+
+    return wrapper
+
+
+def async_wrapper(operation: str, telemetry: CallTelemetry) -> Wrapper:
+    """Wrapper for an async entry point."""
+
+    async def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if INSIDE_CALL.get():
+            return await wrapped(*args, **kwargs)
+        call = telemetry.begin(operation, args, kwargs)
+        inside = INSIDE_CALL.set(True)
+        try:
+            result = await wrapped(*args, **kwargs)
+        except BaseException as error:
+            INSIDE_CALL.reset(inside)
+            telemetry.detach(call)
+            if call is not None:
+                telemetry.fail(call, error)
+            raise
+        INSIDE_CALL.reset(inside)
+        telemetry.detach(call)
+        if call is None:
+            return result
+        if is_stream(result, True):
+            return _proxy_stream(telemetry, call, result, True)
+        telemetry.succeed(call, result)
+        return result
+
+    return wrapper

@@ -1,0 +1,14 @@
+"""Where the embedded store lives unless told otherwise."""
+
+from __future__ import annotations
+
+import os
+
+STORE_ENV = "LITETRACE_DB"
+DEFAULT_FILENAME = "litetrace.db"
+
+
+def default_store_path() -> str:
+    """``$LITETRACE_DB`` when set, else ``./litetrace.db`` in the current directory."""
+    value = os.environ.get(STORE_ENV, "").strip()
+    return value or os.path.join(os.curdir, DEFAULT_FILENAME)

@@ -1,0 +1,8 @@
+"""Streaming: proxies that time chunks and end the span exactly once."""
+
+from __future__ import annotations
+
+from litetrace.stream.state import StreamState
+from litetrace.stream.wrapper import AsyncStreamWrapper, StreamWrapper, is_stream
+
+__all__ = ["AsyncStreamWrapper", "StreamState", "StreamWrapper", "is_stream"]

@@ -1,0 +1,118 @@
+"""Per-stream measurements: a few counters per chunk, everything else once at the end."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from litetrace.attributes import names as n
+from litetrace.safety import internal_error
+from litetrace.stream.aggregate import fold
+
+if TYPE_CHECKING:
+    from litetrace.instrumentation.calls import Call, CallTelemetry
+
+COMPLETED = "completed"
+CLOSED_EARLY = "closed_early"
+ABANDONED = "abandoned"
+ERROR = "error"
+CANCELLED = "cancelled"
+
+
+class StreamState:
+    """Timing and chunks of one stream; ends its span exactly once."""
+
+    __slots__ = ("telemetry", "call", "first_ns", "last_ns", "count", "max_gap_ns", "chunks", "_once", "finalizer")
+
+    def __init__(self, telemetry: CallTelemetry, call: Call) -> None:
+        self.telemetry = telemetry
+        self.call = call
+        self.first_ns = 0
+        self.last_ns = 0
+        self.count = 0
+        self.max_gap_ns = 0
+        self.chunks: list[Any] = []
+        self._once = threading.Lock()
+        self.finalizer: Any = None
+
+    @property
+    def done(self) -> bool:
+        """Whether the span has been ended (or is being ended)."""
+        return self._once.locked()
+
+    def on_chunk(self, chunk: Any) -> None:
+        """The hot path: one timestamp, three comparisons, one append."""
+        now = time.perf_counter_ns()
+        if self.count:
+            gap = now - self.last_ns
+            if gap > self.max_gap_ns:
+                self.max_gap_ns = gap
+        else:
+            self.first_ns = now
+        self.last_ns = now
+        self.count += 1
+        self.chunks.append(chunk)
+
+    def finish(self, outcome: str, error: BaseException | None = None) -> None:
+        """End the span with this outcome, unless it has already ended."""
+        if not self._once.acquire(blocking=False):
+            return
+        try:
+            if self.finalizer is not None:
+                self.finalizer.detach()
+            self._record(outcome, error)
+        except Exception:
+            internal_error("ending a stream's span")
+        finally:
+            self.chunks = []
+
+    def abandon(self) -> None:
+        """Called by ``weakref.finalize`` when the stream is dropped unread."""
+        self.finish(ABANDONED)
+
+    def _record(self, outcome: str, error: BaseException | None) -> None:
+        telemetry, call = self.telemetry, self.call
+        end_ns = time.perf_counter_ns()
+        attrs: dict[str, Any] = {n.STREAMING: True, n.STREAM_OUTCOME: outcome, n.CHUNK_COUNT: self.count}
+        attrs[n.STREAM_DURATION] = (end_ns - call.t0_ns) / 1e9
+        ttft = rate = mean_gap = None
+        if self.count:
+            ttft = (self.first_ns - call.t0_ns) / 1e9
+            attrs[n.TTFT] = ttft
+            attrs[n.MAX_CHUNK_GAP] = self.max_gap_ns / 1e9
+        span_ns = self.last_ns - self.first_ns
+        if self.count >= 2 and span_ns > 0:
+            rate = (self.count - 1) * 1e9 / span_ns
+            mean_gap = span_ns / (self.count - 1) / 1e9
+            attrs[n.CHUNKS_PER_SECOND] = rate
+        if call.recording:
+            settings = telemetry.settings
+            capture = settings.capture_content and _output_allowed(call)
+            fold(call.operation, self.chunks, attrs, settings.content_max_length if capture else None)
+            completion = attrs.get(n.USAGE_COMPLETION)
+            if isinstance(completion, int) and completion and span_ns > 0:
+                attrs[n.TOKENS_PER_SECOND] = completion * 1e9 / span_ns
+        else:
+            # Metrics still want token counts when the span is not sampled.
+            fold(call.operation, self.chunks, attrs, None)
+        dims = telemetry.instruments.dimensions({**call.attrs, **attrs}, _error_type(error), True)
+        telemetry.instruments.record_stream(ttft, mean_gap, rate, dims)
+        if call.recording:
+            telemetry.write(call, attrs)
+        else:
+            call.attrs.update(attrs)
+        if error is not None:
+            telemetry.fail(call, error, streaming=True)
+        else:
+            telemetry.end(call, None, streaming=True)
+
+
+def _error_type(error: BaseException | None) -> str | None:
+    return type(error).__name__ if error is not None else None
+
+
+def _output_allowed(call: Call) -> bool:
+    from litetrace.attributes import content
+
+    return content.enabled_for(True, call.params, "output")

@@ -1,0 +1,120 @@
+"""Stream proxies: the caller gets LiteLLM's stream object, seen through a wrapt proxy.
+
+``isinstance``, attribute access and context-manager use behave as on the real
+stream. The proxy never attaches or detaches the caller's context; its state lives
+in a ``StreamState`` so that ``weakref.finalize`` can end the span of a stream
+dropped unread without keeping the stream alive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from typing import Any
+
+from wrapt import ObjectProxy
+
+from litetrace.safety import internal_error
+from litetrace.stream.state import CANCELLED, CLOSED_EARLY, COMPLETED, ERROR, StreamState
+
+
+class StreamWrapper(ObjectProxy):  # type: ignore[misc]  # wrapt's proxy is untyped
+    """Proxy for a sync stream (``completion(stream=True)`` and friends)."""
+
+    def __init__(self, wrapped: Any, state: StreamState) -> None:
+        super().__init__(wrapped)
+        self._self_state = state
+        state.finalizer = weakref.finalize(self, state.abandon)
+
+    # Override ObjectProxy.__iter__ so that iteration drives our __next__, not the wrapped one's.
+    def __iter__(self) -> StreamWrapper:
+        return self
+
+    def __next__(self) -> Any:
+        state = self._self_state
+        try:
+            chunk = self.__wrapped__.__next__()
+        except StopIteration:
+            state.finish(COMPLETED)
+            raise
+        except BaseException as error:
+            state.finish(ERROR, error)
+            raise
+        try:
+            state.on_chunk(chunk)
+        except Exception:
+            internal_error("handling a stream chunk")
+        return chunk
+
+    def close(self) -> None:
+        """Stop reading: the span ends as ``closed_early`` (if not already ended)."""
+        self._self_state.finish(CLOSED_EARLY)
+        close = getattr(type(self.__wrapped__), "close", None)
+        if close is not None:
+            close(self.__wrapped__)
+
+    def __enter__(self) -> StreamWrapper:
+        enter = getattr(type(self.__wrapped__), "__enter__", None)
+        if enter is not None:
+            enter(self.__wrapped__)
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> Any:
+        self._self_state.finish(CLOSED_EARLY)
+        exit_ = getattr(type(self.__wrapped__), "__exit__", None)
+        return exit_(self.__wrapped__, exc_type, exc, tb) if exit_ is not None else None
+
+
+class AsyncStreamWrapper(ObjectProxy):  # type: ignore[misc]  # wrapt's proxy is untyped
+    """Proxy for an async stream (``acompletion(stream=True)`` and friends)."""
+
+    def __init__(self, wrapped: Any, state: StreamState) -> None:
+        super().__init__(wrapped)
+        self._self_state = state
+        state.finalizer = weakref.finalize(self, state.abandon)
+
+    def __aiter__(self) -> AsyncStreamWrapper:
+        return self
+
+    async def __anext__(self) -> Any:
+        state = self._self_state
+        try:
+            chunk = await self.__wrapped__.__anext__()
+        except StopAsyncIteration:
+            state.finish(COMPLETED)
+            raise
+        except asyncio.CancelledError as error:
+            state.finish(CANCELLED, error)
+            raise
+        except BaseException as error:
+            state.finish(ERROR, error)
+            raise
+        try:
+            state.on_chunk(chunk)
+        except Exception:
+            internal_error("handling a stream chunk")
+        return chunk
+
+    async def aclose(self) -> None:
+        """Stop reading: the span ends as ``closed_early`` (if not already ended)."""
+        self._self_state.finish(CLOSED_EARLY)
+        aclose = getattr(type(self.__wrapped__), "aclose", None)
+        if aclose is not None:
+            await aclose(self.__wrapped__)
+
+    async def __aenter__(self) -> AsyncStreamWrapper:
+        enter = getattr(type(self.__wrapped__), "__aenter__", None)
+        if enter is not None:
+            await enter(self.__wrapped__)
+        return self
+
+    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> Any:
+        self._self_state.finish(CLOSED_EARLY)
+        exit_ = getattr(type(self.__wrapped__), "__aexit__", None)
+        return await exit_(self.__wrapped__, exc_type, exc, tb) if exit_ is not None else None
+
+
+def is_stream(result: Any, is_async: bool) -> bool:
+    """Whether a call's result is a stream to proxy (by its type, not by ``hasattr``)."""
+    method = "__anext__" if is_async else "__next__"
+    return getattr(type(result), method, None) is not None

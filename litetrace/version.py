@@ -1,0 +1,3 @@
+"""litetrace's version."""
+
+__version__ = "0.1.0"
