@@ -11,9 +11,10 @@ first token, chunk counts and chunk rates.
 
 from __future__ import annotations
 
+from litetrace.configure import setup
 from litetrace.instrumentation import LiteLLMInstrumentor
 from litetrace.version import __version__
 
 Instrumentor = LiteLLMInstrumentor
 
-__all__ = ["Instrumentor", "LiteLLMInstrumentor", "__version__"]
+__all__ = ["Instrumentor", "LiteLLMInstrumentor", "__version__", "setup"]

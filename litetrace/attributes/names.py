@@ -178,3 +178,16 @@ SCALAR_PARAMS: tuple[tuple[str, str], ...] = (
 )
 
 CONTRACT_NAMES = frozenset(key.name for key in CONTRACT)
+
+
+def contract_markdown() -> str:
+    """The README's attribute table, generated from ``CONTRACT``."""
+    lines = ["| attribute | set on | meaning |", "|---|---|---|"]
+    for key in CONTRACT:
+        lines.append(f"| `{key.name}` | {key.group} | {key.meaning} |")
+    lines.append("| `llm.request.messages.<role>_count` | chat request | messages per role, e.g. `llm.request.messages.user_count` |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(contract_markdown())

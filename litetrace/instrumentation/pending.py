@@ -108,6 +108,9 @@ class PendingCalls:
         """End every parked span now (uninstrument, shutdown, tests)."""
         with self._lock:
             finishers = [entry[1] for entry in self._waiting.values() if entry[1] is not None]
+            # A callback arriving after the flush belongs to a call whose span is ended: no second span.
+            for call_id in self._waiting:
+                self._remember_taken_locked(call_id)
             self._waiting.clear()
         self._run(finishers)
 
@@ -126,6 +129,7 @@ class PendingCalls:
             if expiry > now and len(self._waiting) <= self._max_entries:
                 break
             del self._waiting[call_id]
+            self._remember_taken_locked(call_id)  # a late callback must not make a second span
             if finisher is not None:
                 due.append(finisher)
         return due
