@@ -12,6 +12,7 @@ from fake_calls import BASE_NS, Call, sample_calls, write_calls
 from litetrace.report import percentile, render_dashboard, report_text, summarize, write_dashboard
 from litetrace.report.charts import CHARTS
 from litetrace.store import load_spans
+from litetrace.store.schema import connect
 
 # gpt-4o-mini: four streamed successes (latency 1..4 s, TTFT 0.1..0.4 s, 10..40 chunks/s)
 # and two failures; claude: one plain success with unknown tokens and cost.
@@ -147,7 +148,7 @@ def test_dashboard_has_every_plot_and_inlines_plotly_without_remote_scripts(tmp_
 
 def test_dashboard_of_an_empty_store_says_so_and_is_valid_html(tmp_path):
     db = str(tmp_path / "empty.db")
-    write_calls(db, [])
+    connect(db).close()
     page = write_dashboard(tmp_path / "empty.html", db).read_text(encoding="utf-8")
     _parse(page)
     assert page.startswith("<!DOCTYPE html>")

@@ -131,14 +131,19 @@ class CallTelemetry:
         call.attrs.update(attrs)
         call.span.set_attributes(attrs)
 
-    def end(self, call: Call, error_type: str | None, streaming: bool, end_ns: int | None = None) -> None:
-        """Record the call's metrics and end its span, or park it for LiteLLM's callback."""
+    def end(
+        self, call: Call, error_type: str | None, streaming: bool, end_ns: int | None = None, park: bool = True
+    ) -> None:
+        """Record the call's metrics and end its span, or park it for LiteLLM's callback.
+
+        ``park=False``: no success callback will come (a stream stopped before its end).
+        """
         now = time.perf_counter_ns()
         duration_s = (now - call.t0_ns) / 1e9
         self.instruments.record_call(duration_s, call.attrs, error_type, streaming)
         cost_known = n.COST in call.attrs
         # A stream's cost and cache hit come with LiteLLM's callback: park the span for it.
-        wait = streaming and not cost_known and error_type is None
+        wait = park and streaming and not cost_known and error_type is None
         end_time = time.time_ns() if end_ns is None else end_ns
         finisher = (lambda extra: self._finish_parked(call, extra, end_time)) if wait else None
         if self.pending.finish(call.call_id, finisher):
@@ -148,6 +153,10 @@ class CallTelemetry:
         """End a parked span, with what LiteLLM's callback brought (None at the deadline)."""
         if extra:
             self.enrich(call, extra)
+            # end() recorded the call's metrics without a cost: add the one the callback brought.
+            if n.COST in call.attrs:
+                streaming = bool(call.attrs.get(n.STREAMING))
+                self.instruments.record_cost(call.attrs[n.COST], self.instruments.dimensions(call.attrs, None, streaming))
         call.span.end(end_time=end_time)
 
     def enrich(self, call: Call, extra: dict[str, Any]) -> None:
@@ -159,9 +168,6 @@ class CallTelemetry:
             self.write(call, new)
         else:
             call.attrs.update(new)
-        if n.COST in new:
-            streaming = bool(call.attrs.get(n.STREAMING))
-            self.instruments.record_cost(new[n.COST], self.instruments.dimensions(call.attrs, None, streaming))
 
     # -- failure -------------------------------------------------------------------------
 

@@ -20,6 +20,16 @@ ERROR = "error"
 CANCELLED = "cancelled"
 
 
+class _Discard(list):  # type: ignore[type-arg]  # holds nothing, whatever it is given
+    """Where chunks go once the span has ended: a stream read after ``close()`` holds no memory."""
+
+    def append(self, item: Any) -> None:
+        pass
+
+
+_DISCARD = _Discard()
+
+
 class StreamState:
     """Timing and chunks of one stream; ends its span exactly once."""
 
@@ -65,7 +75,7 @@ class StreamState:
         except Exception:
             internal_error("ending a stream's span")
         finally:
-            self.chunks = []
+            self.chunks = _DISCARD
 
     def abandon(self) -> None:
         """Called by ``weakref.finalize`` when the stream is dropped unread."""
@@ -105,7 +115,9 @@ class StreamState:
         if error is not None:
             telemetry.fail(call, error, streaming=True)
         else:
-            telemetry.end(call, None, streaming=True)
+            # LiteLLM's success callback (cost, cache hit) comes only for a response that reached its end.
+            whole = outcome == COMPLETED or n.RESP_FINISH_REASONS in attrs
+            telemetry.end(call, None, streaming=True, park=whole)
 
 
 def _error_type(error: BaseException | None) -> str | None:

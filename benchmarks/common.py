@@ -1,0 +1,188 @@
+"""Shared pieces of the benchmark harnesses: environment, providers, drains, statistics.
+
+Every harness script runs as its own process (``python benchmarks/<harness>.py``), so
+this module is imported by name from the ``benchmarks/`` folder, not as a package.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import sys
+import time
+from typing import Any, Iterable
+
+# Before LiteLLM is imported anywhere: otherwise it downloads its price list at import.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+MESSAGES = [{"role": "user", "content": "Say hello in five words."}]
+MODEL = "gpt-4o-mini"
+HTTP_MODEL = "openai/gpt-4o-mini"
+
+# Span attribute keys that mean "time to first token was recorded" (any instrumentor).
+TTFT_MARKERS = ("time_to_first", "first_token", "first_chunk", "ttft")
+
+
+def providers() -> tuple[Any, Any, Any, Any]:
+    """SDK TracerProvider (SimpleSpanProcessor -> InMemorySpanExporter) and MeterProvider."""
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
+    reader = InMemoryMetricReader()
+    meter_provider = MeterProvider(metric_readers=[reader])
+    return tracer_provider, exporter, meter_provider, reader
+
+
+def has_ttft(span: Any) -> bool:
+    """Whether a finished span carries a time-to-first-token attribute."""
+    for key in span.attributes or {}:
+        low = key.lower()
+        if any(marker in low for marker in TTFT_MARKERS):
+            return True
+    return False
+
+
+def ttft_metric_points(reader: Any) -> int:
+    """Data points recorded so far in metrics whose name says time to first token."""
+    data = reader.get_metrics_data()
+    count = 0
+    if data is None:
+        return 0
+    for resource in data.resource_metrics:
+        for scope in resource.scope_metrics:
+            for metric in scope.metrics:
+                name = metric.name.lower()
+                if any(marker in name for marker in TTFT_MARKERS):
+                    for point in metric.data.data_points:
+                        count += int(getattr(point, "count", 1) or 0)
+    return count
+
+
+# -- LiteLLM's background logging -----------------------------------------------------
+
+
+def drain_threads(timeout: float = 30.0) -> None:
+    """Wait until LiteLLM's logging thread pool has no queued or running task."""
+    from litellm.litellm_core_utils.thread_pool_executor import executor
+
+    deadline = time.monotonic() + timeout
+    slots = getattr(executor, "_pending_slots", None)
+    limit = getattr(executor, "_max_pending_tasks", None)
+    if slots is None or limit is None:  # another LiteLLM version: a plain wait
+        time.sleep(0.2)
+        return
+    while slots._value < limit and time.monotonic() < deadline:
+        time.sleep(0.0005)
+
+
+async def drain_async(timeout: float = 30.0) -> None:
+    """Wait until LiteLLM's async logging worker and its thread pool are idle."""
+    from litellm.litellm_core_utils.thread_pool_executor import executor
+
+    deadline = time.monotonic() + timeout
+    try:
+        from litellm.litellm_core_utils.logging_worker import GLOBAL_LOGGING_WORKER as worker
+    except ImportError:
+        worker = None
+    slots = getattr(executor, "_pending_slots", None)
+    limit = getattr(executor, "_max_pending_tasks", None)
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0)
+        busy = False
+        if worker is not None:
+            queue = getattr(worker, "_queue", None)
+            if queue is not None and (queue.qsize() or getattr(queue, "_unfinished_tasks", 0)):
+                busy = True
+            if any(not task.done() for task in list(getattr(worker, "_running_tasks", ()))):
+                busy = True
+        if slots is not None and limit is not None and slots._value < limit:
+            busy = True
+        if not busy:
+            # One more turn of the loop for callbacks scheduled by the last ones.
+            await asyncio.sleep(0.001)
+            return
+        await asyncio.sleep(0.0005)
+
+
+# -- statistics ------------------------------------------------------------------------
+
+
+def median(values: Iterable[float]) -> float | None:
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def spread(values: Iterable[float]) -> tuple[float, float] | None:
+    values = [v for v in values if v is not None]
+    return (min(values), max(values)) if values else None
+
+
+def quartiles(values: Iterable[float]) -> tuple[float, float] | None:
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return None
+    if len(values) < 4:
+        return values[0], values[-1]
+    q = statistics.quantiles(values, n=4, method="inclusive")
+    return q[0], q[2]
+
+
+def emit(result: dict[str, Any]) -> None:
+    """A harness's one line of output: JSON on stdout, after a marker (LiteLLM may print too)."""
+    import json
+
+    sys.stdout.write("\n@@RESULT@@" + json.dumps(result) + "\n")
+    sys.stdout.flush()
+
+
+def machine() -> dict[str, Any]:
+    """What the numbers were measured on."""
+    import platform
+
+    info: dict[str, Any] = {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+    }
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    info["cpu"] = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        with open("/proc/meminfo") as handle:
+            first = handle.readline().split()
+            info["memory_gib"] = round(int(first[1]) / 1024 / 1024, 1)
+    except (OSError, ValueError, IndexError):
+        pass
+    versions = {}
+    from importlib import metadata
+
+    for dist in (
+        "litellm",
+        "litetrace",
+        "opentelemetry-sdk",
+        "wrapt",
+        "openinference-instrumentation-litellm",
+        "opentelemetry-instrumentation-litellm",
+    ):
+        try:
+            versions[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            versions[dist] = None
+    info["versions"] = versions
+    return info
