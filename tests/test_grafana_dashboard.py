@@ -24,7 +24,7 @@ def _queried_metrics(dashboard: dict) -> set[str]:
     found = set()
     for panel in dashboard["panels"]:
         for target in panel["targets"]:
-            found.update(re.findall(r"\b((?:gen_ai|llm)_[a-zA-Z_]+)\b", target["expr"]))
+            found.update(re.findall(r"\b((?:gen_ai|llm)_[a-zA-Z_]+)\s*[{\[]", target["expr"]))
     return found
 
 

@@ -12,13 +12,17 @@ from plotly.subplots import make_subplots
 from litetrace.report.summary import ModelSummary, error_category, model_label
 from litetrace.store.reader import SpanRecord
 
-HEIGHT = 380
+HEIGHT = 420
 _LAYOUT = {
     "template": "plotly_white",
     "height": HEIGHT,
-    "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
-    "legend": {"orientation": "h", "y": -0.2},
+    "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
+    # Below the plot, clear of the x-axis title: model names are long for a side legend.
+    "legend": {"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
 }
+# Plotly's default colorway, assigned per model once so a model keeps its colour in every chart.
+_PALETTE = ("#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3", "#ff6692", "#b6e880", "#ff97ff",
+            "#fecb52")
 
 
 def _by_model(spans: Sequence[SpanRecord]) -> dict[str, list[SpanRecord]]:
@@ -26,6 +30,11 @@ def _by_model(spans: Sequence[SpanRecord]) -> dict[str, list[SpanRecord]]:
     for span in spans:
         groups[model_label(span.provider, span.model)].append(span)
     return dict(sorted(groups.items()))
+
+
+def model_colors(spans: Sequence[SpanRecord]) -> dict[str, str]:
+    """A colour per model label, stable across the charts of one page."""
+    return {label: _PALETTE[index % len(_PALETTE)] for index, label in enumerate(_by_model(spans))}
 
 
 def _figure(title: str, empty_note: str, has_data: bool, **layout: object) -> go.Figure:
@@ -39,7 +48,7 @@ def _figure(title: str, empty_note: str, has_data: bool, **layout: object) -> go
     return figure
 
 
-def ttft_histogram(spans: Sequence[SpanRecord]) -> go.Figure:
+def ttft_histogram(spans: Sequence[SpanRecord], colors: dict[str, str]) -> go.Figure:
     """Distribution of time to first token of streamed calls, one overlaid histogram per model."""
     groups = {label: [s.ttft_s for s in group if s.ttft_s is not None] for label, group in _by_model(spans).items()}
     groups = {label: values for label, values in groups.items() if values}
@@ -48,11 +57,11 @@ def ttft_histogram(spans: Sequence[SpanRecord]) -> go.Figure:
         barmode="overlay", xaxis_title="seconds", yaxis_title="calls",
     )
     for label, values in groups.items():
-        figure.add_trace(go.Histogram(x=values, name=label, opacity=0.65, nbinsx=30))
+        figure.add_trace(go.Histogram(x=values, name=label, opacity=0.6, nbinsx=30, marker_color=colors[label]))
     return figure
 
 
-def chunk_rate_over_time(spans: Sequence[SpanRecord]) -> go.Figure:
+def chunk_rate_over_time(spans: Sequence[SpanRecord], colors: dict[str, str]) -> go.Figure:
     """Chunks per second of each streamed call against the time it started."""
     groups = {
         label: [s for s in group if s.chunks_per_second is not None] for label, group in _by_model(spans).items()
@@ -69,13 +78,13 @@ def chunk_rate_over_time(spans: Sequence[SpanRecord]) -> go.Figure:
                 y=[s.chunks_per_second for s in group],
                 mode="markers",
                 name=label,
-                marker={"size": 6, "opacity": 0.75},
+                marker={"size": 6, "opacity": 0.75, "color": colors[label]},
             )
         )
     return figure
 
 
-def latency_by_model(spans: Sequence[SpanRecord]) -> go.Figure:
+def latency_by_model(spans: Sequence[SpanRecord], colors: dict[str, str]) -> go.Figure:
     """Box plot of the latency of successful calls, per model."""
     groups = {label: [s.duration_s for s in group if not s.is_error] for label, group in _by_model(spans).items()}
     groups = {label: values for label, values in groups.items() if values}
@@ -84,29 +93,36 @@ def latency_by_model(spans: Sequence[SpanRecord]) -> go.Figure:
         yaxis_title="seconds", showlegend=False,
     )
     for label, values in groups.items():
-        figure.add_trace(go.Box(y=values, name=label, boxpoints="outliers"))
+        figure.add_trace(go.Box(y=values, name=label, boxpoints="outliers", marker_color=colors[label]))
     return figure
 
 
 def tokens_and_cost(summaries: Sequence[ModelSummary]) -> go.Figure:
-    """Prompt and completion tokens (stacked) and cost, per model, side by side."""
-    labels = [summary.label for summary in summaries]
-    has_tokens = any(s.prompt_tokens is not None or s.completion_tokens is not None for s in summaries)
-    has_cost = any(s.cost_usd is not None for s in summaries)
+    """Prompt and completion tokens (stacked) and cost, per model, as horizontal bars side by side."""
+    # Reversed so the busiest model is on top, as in the table; horizontal bars keep long names readable.
+    rows = list(reversed(summaries))
+    labels = [summary.label for summary in rows]
+    has_tokens = any(s.prompt_tokens is not None or s.completion_tokens is not None for s in rows)
+    has_cost = any(s.cost_usd is not None for s in rows)
     if not (has_tokens or has_cost):
         return _figure("Tokens and cost by model", "No token usage or cost reported", False)
-    figure = make_subplots(rows=1, cols=2, subplot_titles=("Tokens", "Cost (USD)"), horizontal_spacing=0.12)
+    figure = make_subplots(rows=1, cols=2, shared_yaxes=True, subplot_titles=("tokens", "cost (USD)"),
+                           horizontal_spacing=0.04)
     figure.update_layout(title={"text": "Tokens and cost by model"}, barmode="stack", **_LAYOUT)
-    figure.add_trace(go.Bar(x=labels, y=[s.prompt_tokens or 0 for s in summaries], name="prompt tokens"), 1, 1)
-    figure.add_trace(
-        go.Bar(x=labels, y=[s.completion_tokens or 0 for s in summaries], name="completion tokens"), 1, 1
-    )
-    figure.add_trace(go.Bar(x=labels, y=[s.cost_usd or 0.0 for s in summaries], name="cost (USD)"), 1, 2)
-    figure.update_yaxes(tickprefix="$", row=1, col=2)
+    figure.update_layout(margin={"l": 60, "r": 20, "t": 80, "b": 40})
+    for name, values in (
+        ("prompt tokens", [s.prompt_tokens or 0 for s in rows]),
+        ("completion tokens", [s.completion_tokens or 0 for s in rows]),
+    ):
+        figure.add_trace(go.Bar(y=labels, x=values, name=name, orientation="h"), 1, 1)
+    costs = [s.cost_usd or 0.0 for s in rows]
+    figure.add_trace(go.Bar(y=labels, x=costs, name="cost (USD)", orientation="h", marker_color="#00a676"), 1, 2)
+    figure.update_xaxes(tickprefix="$", row=1, col=2)
+    figure.update_yaxes(automargin=True)
     return figure
 
 
-def errors_by_category(spans: Sequence[SpanRecord]) -> go.Figure:
+def errors_by_category(spans: Sequence[SpanRecord], colors: dict[str, str]) -> go.Figure:
     """Failed calls per error category, stacked by model."""
     failures = [span for span in spans if span.is_error]
     categories = sorted({error_category(span) for span in failures})
@@ -116,7 +132,7 @@ def errors_by_category(spans: Sequence[SpanRecord]) -> go.Figure:
     )
     for label, group in _by_model(failures).items():
         counts = [sum(1 for span in group if error_category(span) == category) for category in categories]
-        figure.add_trace(go.Bar(x=categories, y=counts, name=label))
+        figure.add_trace(go.Bar(x=categories, y=counts, name=label, marker_color=colors[label]))
     return figure
 
 
@@ -125,10 +141,11 @@ CHARTS = ("ttft-histogram", "chunk-rate", "latency-by-model", "tokens-cost", "er
 
 def all_figures(spans: Sequence[SpanRecord], summaries: Sequence[ModelSummary]) -> dict[str, go.Figure]:
     """Every chart of the dashboard, by div id, in page order."""
+    colors = model_colors(spans)
     return {
-        "ttft-histogram": ttft_histogram(spans),
-        "chunk-rate": chunk_rate_over_time(spans),
-        "latency-by-model": latency_by_model(spans),
+        "ttft-histogram": ttft_histogram(spans, colors),
+        "chunk-rate": chunk_rate_over_time(spans, colors),
+        "latency-by-model": latency_by_model(spans, colors),
         "tokens-cost": tokens_and_cost(summaries),
-        "errors-by-category": errors_by_category(spans),
+        "errors-by-category": errors_by_category(spans, colors),
     }

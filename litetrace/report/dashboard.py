@@ -20,19 +20,23 @@ _STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 24px; color: #1f2933; }
 h1 { font-size: 22px; margin: 0 0 4px; }
 p.meta { color: #52606d; margin: 0 0 18px; }
-table { border-collapse: collapse; font-size: 13px; margin-bottom: 24px; }
-th, td { padding: 5px 10px; border-bottom: 1px solid #e4e7eb; text-align: right; white-space: nowrap; }
-th { background: #f5f7fa; font-weight: 600; }
+.table { overflow-x: auto; margin-bottom: 24px; }
+table { border-collapse: collapse; font-size: 13px; }
+th, td { padding: 5px 9px; border-bottom: 1px solid #e4e7eb; text-align: right; }
+td { white-space: nowrap; }
+td.categories { white-space: normal; min-width: 160px; max-width: 260px; text-align: left; }
+th { background: #f5f7fa; font-weight: 600; vertical-align: bottom; }
 td:first-child, th:first-child { text-align: left; }
 tr.total td { font-weight: 600; border-top: 2px solid #9aa5b1; }
-.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 16px; }
+/* auto-fill, not auto-fit: a chart drawn while it is the grid's only item must get its final width. */
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 16px; }
 .chart { border: 1px solid #e4e7eb; border-radius: 6px; padding: 4px; min-width: 0; }
 .empty { font-size: 16px; color: #52606d; padding: 40px 0; }
 """
 
 _HEADERS = (
     "model", "calls", "errors", "errors by category", "latency p50", "latency p95", "TTFT p50", "TTFT p95",
-    "chunks/s median", "prompt tokens", "completion tokens", "cost",
+    "chunks/s p50", "prompt tokens", "completion tokens", "cost",
 )
 
 
@@ -54,7 +58,9 @@ def _row(summary: ModelSummary, css_class: str = "") -> str:
         units.count(summary.completion_tokens), units.dollars(summary.cost_usd),
     )
     attr = f' class="{css_class}"' if css_class else ""
-    return f"<tr{attr}>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in cells) + "</tr>"
+    tds = [f'<td class="categories">{html.escape(c)}</td>' if i == 3 else f"<td>{html.escape(c)}</td>"
+           for i, c in enumerate(cells)]
+    return f"<tr{attr}>" + "".join(tds) + "</tr>"
 
 
 def summary_table_html(spans: Sequence[SpanRecord]) -> str:
@@ -64,7 +70,7 @@ def summary_table_html(spans: Sequence[SpanRecord]) -> str:
     body = [_row(summary) for summary in summaries]
     if len(summaries) > 1:
         body.append(_row(summarize_all(spans), "total"))
-    return f'<table id="summary"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'
+    return f'<div class="table"><table id="summary"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table></div>'
 
 
 def _page(title: str, meta: str, body: str, script: str = "") -> str:

@@ -26,7 +26,9 @@ def fold(operation: str, chunks: list[Any], attrs: dict[str, Any], capture_limit
     texts: list[str] = []
     usage = None
     for chunk in chunks:
-        usage = field(chunk, "usage") or usage
+        reported = field(chunk, "usage")
+        if reported is not None and _counts_tokens(reported):
+            usage = reported
         for choice in field(chunk, "choices") or ():
             index = field(choice, "index") or 0
             delta = field(choice, "delta")
@@ -60,6 +62,11 @@ def fold(operation: str, chunks: list[Any], attrs: dict[str, Any], capture_limit
         if ordered:
             message["finish_reason"] = ordered[0]
         attrs[content.OUTPUT_MESSAGES] = content.capped([message], capture_limit)
+
+
+def _counts_tokens(usage: Any) -> bool:
+    """False for the all-zero usage LiteLLM puts on every text-completion chunk when none was sent."""
+    return any(field(usage, key) for key in ("total_tokens", "prompt_tokens", "completion_tokens"))
 
 
 def _fold_responses(events: list[Any], attrs: dict[str, Any], capture_limit: int | None) -> None:

@@ -9,6 +9,7 @@ dropped unread without keeping the stream alive.
 from __future__ import annotations
 
 import asyncio
+import logging
 import weakref
 from typing import Any
 
@@ -16,6 +17,8 @@ from wrapt import ObjectProxy
 
 from litetrace.safety import internal_error
 from litetrace.stream.state import CANCELLED, CLOSED_EARLY, COMPLETED, ERROR, StreamState
+
+logger = logging.getLogger("litetrace")
 
 
 class StreamWrapper(ObjectProxy):  # type: ignore[misc]  # wrapt's proxy is untyped
@@ -49,9 +52,7 @@ class StreamWrapper(ObjectProxy):  # type: ignore[misc]  # wrapt's proxy is unty
     def close(self) -> None:
         """Stop reading: the span ends as ``closed_early`` (if not already ended)."""
         self._self_state.finish(CLOSED_EARLY)
-        close = getattr(type(self.__wrapped__), "close", None)
-        if close is not None:
-            close(self.__wrapped__)
+        _release(self.__wrapped__)
 
     def __enter__(self) -> StreamWrapper:
         enter = getattr(type(self.__wrapped__), "__enter__", None)
@@ -62,7 +63,10 @@ class StreamWrapper(ObjectProxy):  # type: ignore[misc]  # wrapt's proxy is unty
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> Any:
         self._self_state.finish(CLOSED_EARLY)
         exit_ = getattr(type(self.__wrapped__), "__exit__", None)
-        return exit_(self.__wrapped__, exc_type, exc, tb) if exit_ is not None else None
+        if exit_ is not None:
+            return exit_(self.__wrapped__, exc_type, exc, tb)
+        _release(self.__wrapped__)
+        return None
 
 
 class AsyncStreamWrapper(ObjectProxy):  # type: ignore[misc]  # wrapt's proxy is untyped
@@ -111,7 +115,33 @@ class AsyncStreamWrapper(ObjectProxy):  # type: ignore[misc]  # wrapt's proxy is
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> Any:
         self._self_state.finish(CLOSED_EARLY)
         exit_ = getattr(type(self.__wrapped__), "__aexit__", None)
-        return await exit_(self.__wrapped__, exc_type, exc, tb) if exit_ is not None else None
+        if exit_ is not None:
+            return await exit_(self.__wrapped__, exc_type, exc, tb)
+        aclose = getattr(type(self.__wrapped__), "aclose", None)
+        if aclose is not None:
+            await aclose(self.__wrapped__)
+        return None
+
+
+def _release(stream: Any) -> None:
+    """Close a sync stream: its own ``close()``, else the HTTP stream under LiteLLM's wrapper.
+
+    LiteLLM's ``CustomStreamWrapper`` has no ``close()``; its ``completion_stream`` (the
+    OpenAI SDK's ``Stream``) does, and closing it frees the connection.
+    """
+    close = getattr(type(stream), "close", None)
+    if close is not None:
+        close(stream)
+        return
+    inner = getattr(stream, "completion_stream", None)
+    close = getattr(type(inner), "close", None) if inner is not None else None
+    if close is None:
+        return
+    try:
+        close(inner)
+    except Exception:
+        # Not ours to raise: the user did not call this close(), and the stream is done with anyway.
+        logger.debug("litetrace: closing the provider stream failed", exc_info=True)
 
 
 def is_stream(result: Any, is_async: bool) -> bool:

@@ -1,0 +1,128 @@
+"""How each benchmark configuration is installed in a fresh process.
+
+Every configuration gets the same telemetry pipeline: an SDK ``TracerProvider`` with a
+``SimpleSpanProcessor`` into an ``InMemorySpanExporter``, and an SDK ``MeterProvider``
+with an ``InMemoryMetricReader`` where the instrumentor takes one. Each instrumentor
+runs with its defaults (what a user gets from one ``instrument()`` line): openinference
+and Traceloop record message content by default, litetrace does not
+(``litetrace+content`` is litetrace with content capture on, for that comparison).
+
+``callback`` is the LiteLLM ``CustomLogger`` the configuration relies on, if any: the
+intrinsic harness stubs LiteLLM out, so it delivers LiteLLM's recorded callback payloads
+to that object itself, as LiteLLM would after each call.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+# The configurations, in table order. "none" is the limit: LiteLLM with nothing installed.
+CONFIGS = ("none", "litetrace", "openinference", "traceloop", "litellm-otel")
+# Extra configurations of the intrinsic run (no instrumentor: a plain span / litetrace with content on).
+INTRINSIC_EXTRA = ("floor", "litetrace+content")
+PEERS = ("openinference", "traceloop", "litellm-otel")
+
+LABELS = {
+    "none": "no instrumentation",
+    "floor": "plain-span floor",
+    "litetrace": "litetrace",
+    "litetrace+content": "litetrace (content on)",
+    "openinference": "openinference LiteLLMInstrumentor",
+    "traceloop": "Traceloop opentelemetry-instrumentation-litellm",
+    "litellm-otel": 'LiteLLM callbacks=["otel"]',
+}
+
+# What must be importable for each configuration (the peers are the `bench` extra).
+_REQUIRES = {
+    "openinference": ("openinference.instrumentation.litellm", "openinference-instrumentation-litellm"),
+    "traceloop": ("opentelemetry.instrumentation.litellm", "opentelemetry-instrumentation-litellm"),
+    "litellm-otel": ("litellm.integrations.opentelemetry", "litellm (its OpenTelemetry integration)"),
+}
+
+
+def missing(name: str) -> str | None:
+    """Why a configuration cannot run here, or None when it can."""
+    module, dist = _REQUIRES.get(name, (None, None))
+    if module is None:
+        return None
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        found = False
+    return None if found else f"not installed: pip install {dist} (or litetrace[bench])"
+
+
+@dataclass
+class Installed:
+    """One installed configuration."""
+
+    name: str
+    callback: Any = None
+    uninstall: Callable[[], None] = lambda: None
+    pending: Callable[[], int] | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def install(name: str, tracer_provider: Any, meter_provider: Any) -> Installed:
+    """Install configuration ``name`` on the current LiteLLM bindings (stubbed or real)."""
+    if name in ("none", "floor"):
+        return Installed(name)
+    if name in ("litetrace", "litetrace+content"):
+        from litetrace import Instrumentor
+
+        instrumentor = Instrumentor()
+        instrumentor.instrument(
+            tracer_provider=tracer_provider,
+            meter_provider=meter_provider,
+            capture_content=name == "litetrace+content",
+        )
+        routing = instrumentor._routing
+        telemetry = instrumentor.telemetry
+        return Installed(
+            name,
+            callback=routing.callback if routing is not None else None,
+            uninstall=instrumentor.uninstrument,
+            pending=lambda: len(telemetry.pending),
+        )
+    if name == "openinference":
+        from openinference.instrumentation.litellm import LiteLLMInstrumentor
+
+        instrumentor = LiteLLMInstrumentor()
+        instrumentor.instrument(tracer_provider=tracer_provider)
+        return Installed(name, uninstall=instrumentor.uninstrument)
+    if name == "traceloop":
+        from opentelemetry.instrumentation.litellm import LiteLLMInstrumentor
+
+        instrumentor = LiteLLMInstrumentor()
+        instrumentor.instrument(tracer_provider=tracer_provider, meter_provider=meter_provider)
+        return Installed(name, uninstall=instrumentor.uninstrument)
+    if name == "litellm-otel":
+        return _install_litellm_otel(tracer_provider, meter_provider)
+    raise ValueError(f"unknown configuration {name!r}")
+
+
+def _install_litellm_otel(tracer_provider: Any, meter_provider: Any) -> Installed:
+    """``litellm.callbacks = ["otel"]``, exporting into the shared in-memory pipeline.
+
+    LiteLLM's OpenTelemetry logger uses the global SDK TracerProvider / MeterProvider when
+    one is set (``_get_or_create_provider``), so the process's providers are made global
+    first; the string is then resolved exactly as LiteLLM resolves it on a call.
+    """
+    import litellm
+    from litellm.litellm_core_utils import litellm_logging
+    from opentelemetry import metrics, trace
+
+    trace.set_tracer_provider(tracer_provider)
+    metrics.set_meter_provider(meter_provider)
+    litellm.callbacks = ["otel"]
+    logger = litellm_logging._init_custom_logger_compatible_class("otel", internal_usage_cache=None, llm_router=None)
+    notes = []
+    if getattr(logger, "_tracer_provider", None) is not tracer_provider:
+        notes.append("LiteLLM's otel logger did not pick up the shared TracerProvider")
+
+    def uninstall() -> None:
+        litellm.callbacks = []
+
+    return Installed("litellm-otel", callback=logger, uninstall=uninstall, notes=notes)
