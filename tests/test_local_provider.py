@@ -272,6 +272,7 @@ def test_error_bodies_are_provider_shaped(provider: LocalProvider) -> None:
 
 
 def test_hang_triggers_timeout(provider: LocalProvider) -> None:
+    chat(provider)  # warm-up: the first call pays LiteLLM's client set-up
     provider.behavior = Behavior(hang=3.0)
     started = time.perf_counter()
     with pytest.raises(litellm.Timeout):

@@ -19,7 +19,8 @@ from litetrace.store.schema import connect
 KNOWN = [
     *(
         Call("gpt-4o-mini", start_s=float(i), duration_s=float(i), streaming=True, ttft_s=i / 10,
-             chunks_per_second=10.0 * i, chunk_count=20, prompt_tokens=100 * i, completion_tokens=10 * i, cost=0.001 * i)
+             chunks_per_second=10.0 * i, chunk_count=20, prompt_tokens=100 * i, completion_tokens=10 * i,
+             cost=0.001 * i)
         for i in (1, 2, 3, 4)
     ),
     Call("gpt-4o-mini", start_s=5.0, duration_s=30.0, error_type="RateLimitError", error_category="rate_limit"),
@@ -67,7 +68,7 @@ def _row(text: str, label: str) -> list[str]:
 
 def test_table_shows_counts_percentiles_tokens_and_cost(known_db):
     text = report_text(known_db)
-    assert text.startswith(f"7 LiteLLM calls, 2024-01-01 ")
+    assert text.startswith("7 LiteLLM calls, 2024-01-01 ")
     assert f"store: {known_db}" in text
     assert _row(text, "openai/gpt-4o-mini") == [
         "6", "2", "2.50s", "3.85s", "250ms", "385ms", "25.0", "1000", "100", "$0.0100"]
@@ -103,7 +104,7 @@ def test_window_and_empty_store_reports(known_db):
 class _Tags(HTMLParser):
     """Collects start tags and checks that every opened element is closed."""
 
-    VOID = {"meta", "br", "img", "link", "input", "hr"}
+    VOID = frozenset({"meta", "br", "img", "link", "input", "hr"})
 
     def __init__(self) -> None:
         super().__init__()

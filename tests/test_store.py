@@ -12,6 +12,7 @@ import pytest
 from fake_calls import BASE_NS, Call, write_calls
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+from opentelemetry.sdk.metrics.view import ExponentialBucketHistogramAggregation, View
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExportResult
@@ -19,9 +20,9 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.semconv._incubating.metrics import gen_ai_metrics
 
 from litetrace.store import (
+    SpanRecord,
     SQLiteMetricExporter,
     SQLiteSpanExporter,
-    SpanRecord,
     StoreVersionError,
     default_store_path,
     load_metric_points,
@@ -76,9 +77,11 @@ def test_parent_ids_are_kept_and_other_spans_are_filtered_out_by_default(db):
     provider = TracerProvider()
     provider.add_span_processor(BatchSpanProcessor(SQLiteSpanExporter(db)))
     tracer = provider.get_tracer("app")
-    with tracer.start_as_current_span("handle request") as parent:
-        with tracer.start_as_current_span("chat gpt-4o-mini", attributes=STREAMED.attributes()):
-            pass
+    with (
+        tracer.start_as_current_span("handle request") as parent,
+        tracer.start_as_current_span("chat gpt-4o-mini", attributes=STREAMED.attributes()),
+    ):
+        pass
     provider.shutdown()
 
     (llm,) = load_spans(db)
@@ -163,7 +166,7 @@ def test_export_after_shutdown_fails(db):
 
 
 def test_reading_a_missing_store_says_where_it_looked(tmp_path):
-    with pytest.raises(FileNotFoundError, match="nowhere.db"):
+    with pytest.raises(FileNotFoundError, match=r"nowhere\.db"):
         load_spans(tmp_path / "nowhere.db")
 
 
@@ -181,7 +184,8 @@ def test_span_record_fields_are_the_spans_columns_in_order():
 
 def test_docs_store_schema_is_generated_from_the_code():
     docs = Path(__file__).resolve().parents[1] / "docs" / "store-schema.md"
-    assert docs.read_text(encoding="utf-8") == markdown(), "regenerate: python -m litetrace.store > docs/store-schema.md"
+    regenerate = "regenerate: python -m litetrace.store > docs/store-schema.md"
+    assert docs.read_text(encoding="utf-8") == markdown(), regenerate
 
 
 def test_metrics_round_trip_as_deltas_with_histogram_buckets(db):
@@ -225,6 +229,27 @@ def test_metrics_round_trip_as_deltas_with_histogram_buckets(db):
         ("cumulative", False, 2), ("cumulative", False, 1)]
     assert len(load_metric_points(db, limit=2)) == 2
     assert load_metric_points(db, since_ns=second.time_ns + 1) == []
+
+
+def test_gauges_and_exponential_histograms_are_stored_too(db):
+    reader = PeriodicExportingMetricReader(SQLiteMetricExporter(db), export_interval_millis=3_600_000)
+    view = View(instrument_name="chunk.gap", aggregation=ExponentialBucketHistogramAggregation())
+    provider = MeterProvider(metric_readers=[reader], views=[view])
+    meter = provider.get_meter("litetrace")
+    meter.create_gauge("queue.depth").set(7, {"queue": "a"})
+    gaps = meter.create_histogram("chunk.gap", unit="s")
+    for value in (0.01, 0.02, 0.04):
+        gaps.record(value)
+    provider.shutdown()
+
+    (gauge,) = load_metric_points(db, name="queue.depth")
+    assert (gauge.kind, gauge.temporality, gauge.value, gauge.attributes) == ("gauge", None, 7, {"queue": "a"})
+    (exponential,) = load_metric_points(db, name="chunk.gap")
+    assert (exponential.kind, exponential.count, exponential.min, exponential.max) == (
+        "exponential_histogram", 3, 0.01, 0.04)
+    assert isinstance(exponential.bucket_counts, dict)
+    assert sum(exponential.bucket_counts["positive"]["bucket_counts"]) == 3
+    assert exponential.bucket_bounds is None
 
 
 def _write_spans_in_child(path: str, worker: int, count: int, barrier: object) -> None:

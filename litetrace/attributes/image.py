@@ -26,8 +26,11 @@ def request(params: dict[str, Any], attrs: dict[str, Any]) -> None:
 
 
 def response(result: Any, attrs: dict[str, Any]) -> None:
-    """Images returned."""
-    common.usage(field(result, "usage"), attrs)
+    """Images returned, and token usage when the provider reported any."""
+    usage = field(result, "usage")
+    # LiteLLM fills an all-zero usage in when the provider sent none (dall-e): unknown, not 0.
+    if as_int(field(usage, "total_tokens")) or as_int(field(usage, "prompt_tokens")):
+        common.usage(usage, attrs)
     data = field(result, "data")
     if isinstance(data, (list, tuple)):
         attrs[n.RESP_IMAGE_COUNT] = len(data)

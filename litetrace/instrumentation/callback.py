@@ -17,7 +17,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from litetrace.attributes import common, semconv
 from litetrace.attributes import names as n
 from litetrace.attributes.redaction import scrub, secrets_in
-from litetrace.instrumentation.calls import CallTelemetry
+from litetrace.instrumentation.calls import CallTelemetry, exception_event
 from litetrace.safety import internal_error
 
 # LiteLLM call_type -> litetrace operation.
@@ -100,6 +100,7 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
         error: BaseException | None = kwargs.get("exception") if failed else None
         if response is not None and not failed and not isinstance(response, (str, bytes)):
             EXTRACTORS[operation].response(response, attrs)
+        secrets: list[str] = []
         if failed:
             if isinstance(error, BaseException):
                 secrets = secrets_in({**(kwargs.get("litellm_params") or {}), **kwargs})
@@ -113,6 +114,8 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
         start_ns, end_ns = _epoch_ns(start_time), _epoch_ns(end_time)
         span = self.telemetry.tracer.start_span(name, kind=SpanKind.CLIENT, attributes=attrs, start_time=start_ns)
         if failed:
+            if isinstance(error, BaseException):
+                span.add_event("exception", exception_event(error, secrets))
             message = attrs.get(n.ERROR_MESSAGE) or attrs.get(n.ERROR_TYPE) or "error"
             span.set_status(Status(StatusCode.ERROR, scrub(str(message))))
         span.end(end_time=end_ns)

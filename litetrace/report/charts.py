@@ -18,7 +18,8 @@ _LAYOUT = {
     "height": HEIGHT,
     "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
     # Below the plot, clear of the x-axis title: model names are long for a side legend.
-    "legend": {"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
+    # traceorder "normal": stacked bars otherwise list their legend bottom-up.
+    "legend": {"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0, "traceorder": "normal"},
 }
 # Plotly's default colorway, assigned per model once so a model keeps its colour in every chart.
 _PALETTE = ("#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3", "#ff6692", "#b6e880", "#ff97ff",
@@ -57,7 +58,9 @@ def ttft_histogram(spans: Sequence[SpanRecord], colors: dict[str, str]) -> go.Fi
         barmode="overlay", xaxis_title="seconds", yaxis_title="calls",
     )
     for label, values in groups.items():
-        figure.add_trace(go.Histogram(x=values, name=label, opacity=0.6, nbinsx=30, marker_color=colors[label]))
+        # One bingroup: the models' histograms share bins, so their bars line up and compare.
+        figure.add_trace(go.Histogram(x=values, name=label, opacity=0.6, nbinsx=40, bingroup="ttft",
+                                      marker_color=colors[label]))
     return figure
 
 
@@ -90,10 +93,13 @@ def latency_by_model(spans: Sequence[SpanRecord], colors: dict[str, str]) -> go.
     groups = {label: values for label, values in groups.items() if values}
     figure = _figure(
         "Latency by model (successful calls)", "No successful calls in this window", bool(groups),
-        yaxis_title="seconds", showlegend=False,
+        xaxis_title="seconds", showlegend=False,
     )
-    for label, values in groups.items():
-        figure.add_trace(go.Box(y=values, name=label, boxpoints="outliers", marker_color=colors[label]))
+    # Horizontal boxes, last label at the bottom: long model names read as they are, unrotated.
+    for label, values in reversed(groups.items()):
+        figure.add_trace(go.Box(x=values, name=label, boxpoints="outliers", orientation="h",
+                                marker_color=colors[label]))
+    figure.update_yaxes(automargin=True)
     return figure
 
 

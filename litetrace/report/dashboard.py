@@ -24,6 +24,7 @@ p.meta { color: #52606d; margin: 0 0 18px; }
 table { border-collapse: collapse; font-size: 13px; }
 th, td { padding: 5px 9px; border-bottom: 1px solid #e4e7eb; text-align: right; }
 td { white-space: nowrap; }
+th.categories { text-align: left; }
 td.categories { white-space: normal; min-width: 160px; max-width: 260px; text-align: left; }
 th { background: #f5f7fa; font-weight: 600; vertical-align: bottom; }
 td:first-child, th:first-child { text-align: left; }
@@ -50,23 +51,30 @@ def _plotly_js() -> str:
 
 def _row(summary: ModelSummary, css_class: str = "") -> str:
     categories = ", ".join(f"{name} {number}" for name, number in summary.errors_by_category.items())
-    cells = (
-        summary.label, units.count(summary.calls), units.count(summary.errors), categories or units.MISSING,
+    numbers = (
         units.seconds(summary.latency_p50), units.seconds(summary.latency_p95),
         units.seconds(summary.ttft_p50), units.seconds(summary.ttft_p95),
         units.rate(summary.chunks_per_second_median), units.count(summary.prompt_tokens),
         units.count(summary.completion_tokens), units.dollars(summary.cost_usd),
     )
+    cells = [
+        f"<td>{html.escape(summary.label)}</td>",
+        f"<td>{summary.calls}</td>",
+        f"<td>{summary.errors}</td>",
+        f'<td class="categories">{html.escape(categories or units.MISSING)}</td>',
+        *(f"<td>{html.escape(value)}</td>" for value in numbers),
+    ]
     attr = f' class="{css_class}"' if css_class else ""
-    tds = [f'<td class="categories">{html.escape(c)}</td>' if i == 3 else f"<td>{html.escape(c)}</td>"
-           for i, c in enumerate(cells)]
-    return f"<tr{attr}>" + "".join(tds) + "</tr>"
+    return f"<tr{attr}>{''.join(cells)}</tr>"
 
 
 def summary_table_html(spans: Sequence[SpanRecord]) -> str:
     """The per-model summary as an HTML table, with a total row when there are several models."""
     summaries = summarize(spans)
-    head = "<tr>" + "".join(f"<th>{html.escape(name)}</th>" for name in _HEADERS) + "</tr>"
+    head = "<tr>" + "".join(
+        f'<th class="categories">{name}</th>' if name == "errors by category" else f"<th>{name}</th>"
+        for name in _HEADERS
+    ) + "</tr>"
     body = [_row(summary) for summary in summaries]
     if len(summaries) > 1:
         body.append(_row(summarize_all(spans), "total"))
@@ -86,7 +94,9 @@ def _when(ns: int) -> str:
     return datetime.fromtimestamp(ns / 1e9).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def render_dashboard(spans: Sequence[SpanRecord], *, title: str = "litetrace: LiteLLM calls", source: str | None = None) -> str:
+def render_dashboard(
+    spans: Sequence[SpanRecord], *, title: str = "litetrace: LiteLLM calls", source: str | None = None
+) -> str:
     """The dashboard page for ``spans`` as an HTML string (Plotly's JS inlined)."""
     where = f" from {source}" if source else ""
     generated = f"generated {_when(int(datetime.now().timestamp() * 1e9))}"

@@ -86,7 +86,7 @@ def format_table(summaries: Sequence[ModelSummary], *, width: int = 100, total: 
         line("model", [column.header for column in _COLUMNS]),
         rule,
     ]
-    for summary, row in zip(summaries, cells):
+    for summary, row in zip(summaries, cells, strict=False):
         out.append(line(summary.label, row))
     if total is not None:
         out += [rule, line(total.label, cells[-1])]

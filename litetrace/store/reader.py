@@ -167,7 +167,7 @@ def load_metric_points(
     found = _query(path, "metric_points", columns, ("time_ns", "id"), where, params, limit)
     points = []
     for row in found:
-        values = dict(zip(columns, row))
+        values = dict(zip(columns, row, strict=True))
         values["is_monotonic"] = None if values["is_monotonic"] is None else bool(values["is_monotonic"])
         for key in ("attributes", "bucket_bounds", "bucket_counts"):
             if values[key] is not None:

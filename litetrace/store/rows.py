@@ -9,9 +9,12 @@ from typing import Any
 
 from opentelemetry.sdk.metrics.export import (
     ExponentialHistogram,
+    ExponentialHistogramDataPoint,
     Gauge,
     Histogram,
+    HistogramDataPoint,
     MetricsData,
+    NumberDataPoint,
     Sum,
 )
 from opentelemetry.sdk.trace import ReadableSpan
@@ -94,45 +97,50 @@ def _points(data: Any) -> Iterable[dict[str, Any]]:
     """Column values of each data point of one metric (without name, unit, service)."""
     temporality = getattr(data, "aggregation_temporality", None)
     common = {"temporality": temporality.name.lower() if temporality is not None else None}
-    if isinstance(data, (Sum, Gauge)):
-        kind = "sum" if isinstance(data, Sum) else "gauge"
-        monotonic = int(data.is_monotonic) if isinstance(data, Sum) else None
-        for point in data.data_points:
-            yield dict(common, kind=kind, is_monotonic=monotonic, value=point.value, **_times(point))
+    if isinstance(data, Sum):
+        for number in data.data_points:
+            yield dict(common, kind="sum", is_monotonic=int(data.is_monotonic), value=number.value, **_times(number))
+    elif isinstance(data, Gauge):
+        for number in data.data_points:
+            yield dict(common, kind="gauge", value=number.value, **_times(number))
     elif isinstance(data, Histogram):
-        for point in data.data_points:
+        for histogram in data.data_points:
             yield dict(
                 common,
                 kind="histogram",
-                sum=point.sum,
-                count=point.count,
-                min=_finite(point.min),
-                max=_finite(point.max),
-                bucket_bounds=json.dumps(list(point.explicit_bounds)),
-                bucket_counts=json.dumps(list(point.bucket_counts)),
-                **_times(point),
+                bucket_bounds=json.dumps(list(histogram.explicit_bounds)),
+                bucket_counts=json.dumps(list(histogram.bucket_counts)),
+                **_summary(histogram),
             )
     elif isinstance(data, ExponentialHistogram):
-        for point in data.data_points:
+        for exponential in data.data_points:
             buckets = {
-                "scale": point.scale,
-                "zero_count": point.zero_count,
-                "positive": {"offset": point.positive.offset, "bucket_counts": list(point.positive.bucket_counts)},
-                "negative": {"offset": point.negative.offset, "bucket_counts": list(point.negative.bucket_counts)},
+                "scale": exponential.scale,
+                "zero_count": exponential.zero_count,
+                "positive": {
+                    "offset": exponential.positive.offset,
+                    "bucket_counts": list(exponential.positive.bucket_counts),
+                },
+                "negative": {
+                    "offset": exponential.negative.offset,
+                    "bucket_counts": list(exponential.negative.bucket_counts),
+                },
             }
-            yield dict(
-                common,
-                kind="exponential_histogram",
-                sum=point.sum,
-                count=point.count,
-                min=_finite(point.min),
-                max=_finite(point.max),
-                bucket_counts=json.dumps(buckets),
-                **_times(point),
-            )
+            yield dict(common, kind="exponential_histogram", bucket_counts=json.dumps(buckets), **_summary(exponential))
 
 
-def _times(point: Any) -> dict[str, Any]:
+def _summary(point: HistogramDataPoint | ExponentialHistogramDataPoint) -> dict[str, Any]:
+    """Sum, count, min, max and times shared by both histogram kinds."""
+    return {
+        "sum": point.sum,
+        "count": point.count,
+        "min": _finite(point.min),
+        "max": _finite(point.max),
+        **_times(point),
+    }
+
+
+def _times(point: NumberDataPoint | HistogramDataPoint | ExponentialHistogramDataPoint) -> dict[str, Any]:
     return {
         "time_ns": point.time_unix_nano,
         "start_time_ns": point.start_time_unix_nano or None,

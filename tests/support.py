@@ -1,0 +1,67 @@
+"""Helpers for the core tests: wait for LiteLLM's own logging, steer the local provider, read spans."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+from litellm.litellm_core_utils.logging_worker import GLOBAL_LOGGING_WORKER
+from litellm.litellm_core_utils.thread_pool_executor import executor
+from opentelemetry.sdk.trace import ReadableSpan
+
+MESSAGES = [{"role": "user", "content": "hi"}]
+OPENAI_CHAT = "openai/gpt-4o-mini"
+ANTHROPIC_CHAT = "anthropic/claude-sonnet-4-5"  # priced in LiteLLM's bundled cost map
+
+
+def behave(**fields: Any) -> dict[str, str]:
+    """extra_headers that make the local provider answer this one request differently."""
+    return {"x-local-provider": json.dumps(fields)}
+
+
+def _logging_idle() -> bool:
+    # Every task submitted to LiteLLM's logging pool holds one slot until it has run.
+    return executor._pending_slots._value >= executor._max_pending_tasks
+
+
+def drain(timeout: float = 5.0) -> None:
+    """Wait until LiteLLM's logging threads have run every callback submitted so far."""
+    deadline = time.monotonic() + timeout
+    while not _logging_idle() and time.monotonic() < deadline:
+        time.sleep(0.002)
+
+
+async def adrain(timeout: float = 5.0) -> None:
+    """Run LiteLLM's queued async callbacks on this loop, then wait for its logging threads."""
+    await asyncio.wait_for(GLOBAL_LOGGING_WORKER.flush(), timeout)
+    deadline = time.monotonic() + timeout
+    while not _logging_idle() and time.monotonic() < deadline:
+        await asyncio.sleep(0.002)
+
+
+def ours(telemetry: Any) -> list[ReadableSpan]:
+    """Finished spans made by litetrace (not the tests' own parent spans)."""
+    return [span for span in telemetry.spans() if span.instrumentation_scope.name.startswith("litetrace")]
+
+
+def only_span(telemetry: Any) -> ReadableSpan:
+    """The one span of the call just made, once LiteLLM's callbacks had their chance to add another."""
+    drain()
+    spans = ours(telemetry)
+    assert len(spans) == 1, [span.name for span in spans]
+    return spans[0]
+
+
+async def aonly_span(telemetry: Any) -> ReadableSpan:
+    """``only_span`` for async calls."""
+    await adrain()
+    spans = ours(telemetry)
+    assert len(spans) == 1, [span.name for span in spans]
+    return spans[0]
+
+
+def span_texts(spans: list[ReadableSpan]) -> str:
+    """Everything the spans would export, as one JSON text."""
+    return "\n".join(span.to_json() for span in spans)
