@@ -27,13 +27,23 @@ if [ "${#missing[@]}" -gt 0 ]; then
     $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if ! { [ -x "$phoenix_venv/bin/phoenix" ] && "$phoenix_venv/bin/python" -c "import phoenix.server" 2>/dev/null; }; then
+phoenix_version() {
+    "$phoenix_venv/bin/python" -c 'from importlib.metadata import version; print(version("arize-phoenix"))' 2>/dev/null
+}
+
+if ! { [ -x "$phoenix_venv/bin/phoenix" ] && phoenix_version >/dev/null; }; then
     echo "integration-deps: pip install $phoenix_spec into $phoenix_venv"
     "$venv/bin/python" -m venv --clear "$phoenix_venv"
-    PIP_DISABLE_PIP_VERSION_CHECK=1 "$phoenix_venv/bin/python" -m pip install -q "$phoenix_spec"
+    log="$(mktemp)"
+    if ! PIP_DISABLE_PIP_VERSION_CHECK=1 "$phoenix_venv/bin/python" -m pip install -q "$phoenix_spec" >"$log" 2>&1; then
+        cat "$log" >&2
+        rm -f "$log"
+        exit 1
+    fi
+    rm -f "$log"
 fi
 ln -sf "$phoenix_venv/bin/phoenix" "$venv/bin/phoenix"
 
 echo "integration-deps: $(prometheus --version 2>&1 | head -n1)"
 echo "integration-deps: $(chromium --version 2>/dev/null | head -n1)"
-echo "integration-deps: arize-phoenix $("$phoenix_venv/bin/python" -c 'from importlib.metadata import version; print(version("arize-phoenix"))')"
+echo "integration-deps: arize-phoenix $(phoenix_version)"

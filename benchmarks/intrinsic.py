@@ -431,7 +431,7 @@ class Timer:
             "cb_us": common.median(cbs),
             "spans_per_call": spans / calls,
             "ttft_fraction": ttft / calls,
-            "attributes": len(last.attributes) if last is not None else 0,
+            "attributes": max((len(span.attributes) for span in self.last_spans), default=0),
             "span_names": sorted({span.name for span in self.last_spans}),
         }
 

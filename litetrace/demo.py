@@ -131,7 +131,10 @@ def build_workload(target: Target, calls: int, seed: int = 7) -> list[tuple[str,
         ("timeout", timeout, 2),
     ]
     weights = [weight for _, _, weight in kinds]
-    chosen = rng.choices(kinds, weights=weights, k=calls)
+    # Every kind at least once (as far as ``calls`` allows), the rest drawn by weight, then shuffled:
+    # a short demo still shows every operation, stream and error category.
+    chosen = kinds[:calls] + rng.choices(kinds, weights=weights, k=max(0, calls - len(kinds)))
+    rng.shuffle(chosen)
     return [(label, thunk) for label, thunk, _ in chosen]
 
 

@@ -18,7 +18,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 OVERRIDE_HEADER = "x-local-provider"
 _FINGERPRINT = "fp_local0001"
@@ -50,18 +53,18 @@ Json = dict[str, Any]
 class Behavior:
     """How the provider answers; a request can override fields with a JSON x-local-provider header."""
 
-    first_chunk_delay: float = 0.0
-    chunk_delay: float = 0.0
-    chunk_count: int = 5
+    first_chunk_delay: float = 0.0  # seconds from response headers to the first chunk (or to a non-stream body)
+    chunk_delay: float = 0.0  # seconds between content chunks
+    chunk_count: int = 5  # content chunks per stream: the text (or each tool call's arguments) split this many ways
     text: str = "Hello from the local provider."
-    tool_calls: list[dict[str, Any]] | None = None
-    error_status: int | None = None
+    tool_calls: list[dict[str, Any]] | None = None  # [{"name": ..., "arguments": JSON text or dict}], replace the text
+    error_status: int | None = None  # answer with this status and a provider-shaped error body
     error_message: str = "simulated error"
-    hang: float = 0.0
-    break_after_chunks: int | None = None
+    hang: float = 0.0  # seconds before answering at all (client timeouts)
+    break_after_chunks: int | None = None  # cut the stream after this many content chunks
     prompt_tokens: int = 12
-    completion_tokens: int | None = None
-    fail_first: int = 0
+    completion_tokens: int | None = None  # default: chunk_count, so streamed and non-streamed usage agree
+    fail_first: int = 0  # the first N requests get error_status (or 500), later ones succeed
 
 
 class _Stopped(Exception):
@@ -103,7 +106,7 @@ class LocalProvider:
         finally:
             self.behavior = previous
 
-    def start(self) -> LocalProvider:
+    def start(self) -> Self:
         """Bind and serve in a daemon thread."""
         if self._server is None:
             self._stopping.clear()
@@ -133,7 +136,7 @@ class LocalProvider:
         if self._thread is not None:
             self._thread.join()
 
-    def __enter__(self) -> LocalProvider:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
@@ -389,9 +392,9 @@ def _embeddings(h: _Handler, body: Json, b: Behavior) -> None:
 
 def _images(h: _Handler, body: Json, b: Behavior) -> None:
     """OpenAI Images: n images, as b64_json or as URLs this server serves."""
-    host, port = h.server.server_address[:2]
     inline = body.get("response_format") == "b64_json"
-    data = [{"b64_json": base64.b64encode(_PNG).decode()} if inline else {"url": f"http://{host}:{port}/images/{_new_id('img-')}.png"}
+    base = h.server.provider.base_url
+    data = [{"b64_json": base64.b64encode(_PNG).decode()} if inline else {"url": f"{base}/images/{_new_id('img-')}.png"}
             for _ in range(int(body.get("n") or 1))]
     h._json({"created": int(time.time()), "data": [{**item, "revised_prompt": body.get("prompt", "")} for item in data]}, b)
 
@@ -402,7 +405,7 @@ def _moderations(h: _Handler, body: Json, b: Behavior) -> None:
     results = []
     for item in inputs if isinstance(inputs, list) else [inputs]:
         text = item.get("text", "") if isinstance(item, dict) else str(item)
-        flags = {"violence": bool(re.search(r"\bkill", text, re.I)), "hate": bool(re.search(r"\bhate", text, re.I))}
+        flags = {"violence": bool(re.search(r"\bkill", text, re.IGNORECASE)), "hate": bool(re.search(r"\bhate", text, re.IGNORECASE))}
         categories = {c: flags.get(c, False) for c in _MODERATION_CATEGORIES}
         results.append({"flagged": any(flags.values()), "categories": categories,
                         "category_scores": {c: 0.97 if hit else 1e-05 for c, hit in categories.items()},

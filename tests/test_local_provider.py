@@ -31,6 +31,7 @@ TOOLS = [
     {"name": "get_time", "arguments": '{"tz": "Europe/Paris"}'},
 ]
 HAS_MCP = importlib.util.find_spec("mcp") is not None  # LiteLLM 1.106 imports mcp inside litellm.responses()
+DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only, whatever *_proxy says
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +74,7 @@ def assemble_tool_calls(chunks: list[Any]) -> list[tuple[str, str]]:
 def raw_post(provider: LocalProvider, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     request = urllib.request.Request(provider.base_url + path, json.dumps(body).encode(), method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:
+        with DIRECT.open(request, timeout=5) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
@@ -137,8 +138,9 @@ def test_tool_call_stream_matches_non_stream(provider: LocalProvider) -> None:
 
 
 def test_text_completion(provider: LocalProvider) -> None:
-    kwargs: dict[str, Any] = {"model": "openai/gpt-3.5-turbo-instruct", "api_base": provider.openai_base,
-                              "api_key": "x", "prompt": "Say hi"}  # fmt: skip
+    kwargs: dict[str, Any] = {
+        "model": "openai/gpt-3.5-turbo-instruct", "api_base": provider.openai_base, "api_key": "x", "prompt": "Say hi"
+    }
     response = litellm.text_completion(**kwargs)
     assert response.choices[0].text == "Hello from the local provider." and response.usage.total_tokens == 17
     chunks = list(litellm.text_completion(stream=True, **kwargs))
@@ -170,17 +172,18 @@ def test_image_generation(provider: LocalProvider) -> None:
     kwargs: dict[str, Any] = {"model": "openai/dall-e-3", "api_base": provider.openai_base, "api_key": "x", "prompt": "a cat"}
     urls = litellm.image_generation(n=2, **kwargs)
     assert len(urls.data) == 2 and all(item.url.startswith(provider.base_url) for item in urls.data)
-    with urllib.request.urlopen(urls.data[0].url, timeout=5) as image:
+    with DIRECT.open(urls.data[0].url, timeout=5) as image:
         assert image.read().startswith(b"\x89PNG")
     inline = litellm.image_generation(response_format="b64_json", **kwargs)
     assert base64.b64decode(inline.data[0].b64_json).startswith(b"\x89PNG")
 
 
 def test_moderation(provider: LocalProvider) -> None:
-    response = litellm.moderation(
-        model="openai/omni-moderation-latest", api_base=provider.openai_base, api_key="x",
-        input=["I will kill the process", "I hate Mondays", "whatever, nice skills"],
-    )  # fmt: skip
+    texts = ["I will kill the process", "I hate Mondays", "whatever, nice skills"]
+    # litellm.moderation() hands the model string to the OpenAI SDK verbatim, so no "openai/" prefix here.
+    response: Any = litellm.moderation(
+        model="omni-moderation-latest", api_base=provider.openai_base, api_key="x", input=texts  # type: ignore[arg-type]
+    )
     first, second, third = response.results  # LiteLLM gives categories as plain dicts
     assert first.flagged and first.categories["violence"] and not first.categories["hate"]
     assert second.flagged and second.categories["hate"] and second.category_scores["hate"] > 0.5
@@ -190,7 +193,7 @@ def test_moderation(provider: LocalProvider) -> None:
 def test_responses_via_openai_sdk(provider: LocalProvider) -> None:
     # The official client's parser is the reference for the Responses wire format.
     client = openai.OpenAI(base_url=provider.openai_base, api_key="x", max_retries=0)
-    response = client.responses.create(model="gpt-4o-mini", input="hi")
+    response: Any = client.responses.create(model="gpt-4o-mini", input="hi")
     assert response.output_text == "Hello from the local provider." and response.usage.total_tokens == 17
     with client.responses.stream(model="gpt-4o-mini", input="hi") as stream:
         deltas = [e.delta for e in stream if e.type == "response.output_text.delta"]
@@ -202,10 +205,10 @@ def test_responses_via_openai_sdk(provider: LocalProvider) -> None:
 @pytest.mark.skipif(not HAS_MCP, reason="LiteLLM 1.106 imports the mcp package inside litellm.responses()")
 def test_responses_via_litellm(provider: LocalProvider) -> None:
     kwargs: dict[str, Any] = {"model": OPENAI_MODEL, "api_base": provider.openai_base, "api_key": "x", "input": "hi"}
-    response = litellm.responses(**kwargs)
+    response: Any = litellm.responses(**kwargs)
     assert response.output[0].content[0].text == "Hello from the local provider."
     assert (response.usage.input_tokens, response.usage.output_tokens) == (12, 5)
-    events = list(litellm.responses(stream=True, **kwargs))
+    events: list[Any] = list(litellm.responses(stream=True, **kwargs))  # type: ignore[arg-type]
     types = [str(getattr(e.type, "value", e.type)) for e in events]
     assert types[0] == "response.created" and types[-1] == "response.completed"
     assert "".join(e.delta for e in events if str(getattr(e.type, "value", e.type)) == "response.output_text.delta") == (
@@ -286,7 +289,7 @@ def test_break_after_chunks_raises(provider: LocalProvider, call: Any) -> None:
     received: list[Any] = []
     with pytest.raises(Exception, match="incomplete chunked read|peer closed"):
         for chunk in call(provider, stream=True):
-            received.append(chunk)
+            received.append(chunk)  # noqa: PERF402 - keeps what arrived before the break
     assert content_of(received) == ["Hello ", "from "]
 
 
@@ -298,9 +301,9 @@ def test_first_chunk_delay_measured_by_client(provider: LocalProvider) -> None:
     for chunk in chat(provider, stream=True):
         if chunk.choices and chunk.choices[0].delta.content:
             arrivals.append(time.perf_counter() - started)
-    assert 0.2 <= arrivals[0] < 0.35
-    gaps = [b - a for a, b in zip(arrivals, arrivals[1:])]
-    assert len(gaps) == 4 and all(0.02 < gap < 0.06 for gap in gaps)
+    assert len(arrivals) == 5
+    assert 0.2 <= arrivals[0] < 0.3
+    assert 0.2 + 4 * 0.03 <= arrivals[-1] < 0.45  # chunks are paced from one start, so the last is never early
 
 
 def test_ttft_precision_on_the_wire(provider: LocalProvider) -> None:
@@ -326,7 +329,7 @@ def test_header_override(provider: LocalProvider) -> None:
     assert chat(provider).choices[0].message.content == "Hello from the local provider."  # server default untouched
     bad = urllib.request.Request(provider.openai_base + "/chat/completions", b"{}", {"x-local-provider": '{"nope": 1}'})
     with pytest.raises(urllib.error.HTTPError) as error:
-        urllib.request.urlopen(bad, timeout=5)
+        DIRECT.open(bad, timeout=5)
     assert error.value.code == 400
 
 
@@ -359,11 +362,11 @@ def test_start_stop_is_fast_and_requests_are_bounded() -> None:
             while not provider.requests:
                 time.sleep(0.005)
             provider.stop()  # must not wait for the 30 s hang; the waiting client gets cut off
-            with pytest.raises(Exception):
+            with pytest.raises(OSError):  # connection reset / remote disconnected
                 pending.result(timeout=5)
     assert time.perf_counter() - started < 2.0
     with pytest.raises(urllib.error.URLError):
-        urllib.request.urlopen(url + "/models", timeout=2)
+        DIRECT.open(url + "/models", timeout=2)
     bounded = LocalProvider()
     for index in range(1005):
         bounded._record({"path": str(index)})

@@ -1,31 +1,25 @@
-"""The embedded store: spans and metrics exported by the real SDK come back out intact."""
+"""The embedded store: spans exported by the real SDK come back out intact, from one writer or several."""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
 import multiprocessing
+import os
 import sqlite3
 from pathlib import Path
 
 import pytest
 from fake_calls import BASE_NS, Call, write_calls
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
-from opentelemetry.sdk.metrics.view import ExponentialBucketHistogramAggregation, View
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExportResult
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.semconv._incubating.metrics import gen_ai_metrics
 
 from litetrace.store import (
     SpanRecord,
-    SQLiteMetricExporter,
     SQLiteSpanExporter,
     StoreVersionError,
     default_store_path,
-    load_metric_points,
     load_spans,
 )
 from litetrace.store.schema import SPAN_COLUMNS, markdown
@@ -123,6 +117,33 @@ def test_a_span_exported_twice_is_stored_once(db):
     assert len(load_spans(db)) == 1
 
 
+def _export_in_forked_child(exporter: SQLiteSpanExporter, spans: list[ReadableSpan]) -> None:
+    """Forked child body: export through the exporter the parent already used."""
+    result = exporter.export(spans)
+    raise SystemExit(0 if result is SpanExportResult.SUCCESS else 1)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_opens_its_own_connection(db):
+    memory = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(memory))
+    tracer = provider.get_tracer("t")
+    tracer.start_span("chat parent", attributes=STREAMED.attributes()).end()
+    tracer.start_span("chat child", attributes=STREAMED.attributes()).end()
+    parent_span, child_span = memory.get_finished_spans()
+    exporter = SQLiteSpanExporter(db)
+    assert exporter.export([parent_span]) is SpanExportResult.SUCCESS  # the parent's connection is open now
+
+    # Pre-forking servers (gunicorn) call setup() in the parent, then export from each worker.
+    child = multiprocessing.get_context("fork").Process(target=_export_in_forked_child, args=(exporter, [child_span]))
+    child.start()
+    child.join(timeout=30)
+    assert child.exitcode == 0
+    assert exporter.export([]) is SpanExportResult.SUCCESS
+    assert sorted(span.name for span in load_spans(db)) == ["chat child", "chat parent"]
+
+
 def test_store_is_in_wal_mode_with_a_schema_version(db):
     write_calls(db, [STREAMED])
     with sqlite3.connect(db) as conn:
@@ -186,70 +207,6 @@ def test_docs_store_schema_is_generated_from_the_code():
     docs = Path(__file__).resolve().parents[1] / "docs" / "store-schema.md"
     regenerate = "regenerate: python -m litetrace.store > docs/store-schema.md"
     assert docs.read_text(encoding="utf-8") == markdown(), regenerate
-
-
-def test_metrics_round_trip_as_deltas_with_histogram_buckets(db):
-    exporter = SQLiteMetricExporter(db)
-    reader = PeriodicExportingMetricReader(exporter, export_interval_millis=3_600_000)
-    provider = MeterProvider(metric_readers=[reader], resource=Resource.create({"service.name": "svc"}))
-    meter = provider.get_meter("litetrace")
-    duration = meter.create_histogram(
-        gen_ai_metrics.GEN_AI_CLIENT_OPERATION_DURATION, unit="s", explicit_bucket_boundaries_advisory=[0.1, 1.0, 10.0]
-    )
-    cost = meter.create_counter("llm.usage.cost", unit="USD")
-    in_flight = meter.create_up_down_counter("calls.in_flight")
-    dims = {"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o-mini"}
-
-    duration.record(0.05, dims)
-    duration.record(0.5, dims)
-    duration.record(20.0, dims)
-    cost.add(0.25, dims)
-    in_flight.add(2)
-    reader.force_flush()
-    duration.record(2.0, dims)
-    cost.add(0.5, dims)
-    in_flight.add(-1)
-    provider.shutdown()
-
-    first, second = load_metric_points(db, name=gen_ai_metrics.GEN_AI_CLIENT_OPERATION_DURATION)
-    assert (first.kind, first.temporality, first.unit, first.service_name) == ("histogram", "delta", "s", "svc")
-    assert first.attributes == dims
-    assert first.bucket_bounds == [0.1, 1.0, 10.0]
-    assert first.bucket_counts == [1, 1, 0, 1]
-    assert (first.count, first.sum, first.min, first.max) == (3, pytest.approx(20.55), 0.05, 20.0)
-    # Delta temporality: the second row holds only what was recorded after the first export.
-    assert (second.count, second.sum, second.bucket_counts) == (1, 2.0, [0, 0, 1, 0])
-    assert second.time_ns > first.time_ns
-
-    costs = load_metric_points(db, name="llm.usage.cost")
-    assert [(p.kind, p.temporality, p.is_monotonic, p.value) for p in costs] == [
-        ("sum", "delta", True, 0.25), ("sum", "delta", True, 0.5)]
-    gauge_like = load_metric_points(db, name="calls.in_flight")
-    assert [(p.temporality, p.is_monotonic, p.value) for p in gauge_like] == [
-        ("cumulative", False, 2), ("cumulative", False, 1)]
-    assert len(load_metric_points(db, limit=2)) == 2
-    assert load_metric_points(db, since_ns=second.time_ns + 1) == []
-
-
-def test_gauges_and_exponential_histograms_are_stored_too(db):
-    reader = PeriodicExportingMetricReader(SQLiteMetricExporter(db), export_interval_millis=3_600_000)
-    view = View(instrument_name="chunk.gap", aggregation=ExponentialBucketHistogramAggregation())
-    provider = MeterProvider(metric_readers=[reader], views=[view])
-    meter = provider.get_meter("litetrace")
-    meter.create_gauge("queue.depth").set(7, {"queue": "a"})
-    gaps = meter.create_histogram("chunk.gap", unit="s")
-    for value in (0.01, 0.02, 0.04):
-        gaps.record(value)
-    provider.shutdown()
-
-    (gauge,) = load_metric_points(db, name="queue.depth")
-    assert (gauge.kind, gauge.temporality, gauge.value, gauge.attributes) == ("gauge", None, 7, {"queue": "a"})
-    (exponential,) = load_metric_points(db, name="chunk.gap")
-    assert (exponential.kind, exponential.count, exponential.min, exponential.max) == (
-        "exponential_histogram", 3, 0.01, 0.04)
-    assert isinstance(exponential.bucket_counts, dict)
-    assert sum(exponential.bucket_counts["positive"]["bucket_counts"]) == 3
-    assert exponential.bucket_bounds is None
 
 
 def _write_spans_in_child(path: str, worker: int, count: int, barrier: object) -> None:

@@ -30,29 +30,30 @@ def request(operation: str, params: dict[str, Any], call_id: str, attrs: dict[st
 
 def hidden_params(result: Any, attrs: dict[str, Any]) -> None:
     """What LiteLLM already put on the response: cost, provider, endpoint, deployment, cache."""
+    # A dict on most responses, a HiddenParams model on text completions: read values, not types.
     hidden = getattr(result, "_hidden_params", None)
-    if not isinstance(hidden, dict) or not hidden:
+    if hidden is None or (isinstance(hidden, dict) and not hidden):
         return
     logged(hidden, attrs)
 
 
-def logged(info: dict[str, Any], attrs: dict[str, Any]) -> None:
+def logged(info: Any, attrs: dict[str, Any]) -> None:
     """Copy LiteLLM's own view of a call (hidden params or standard logging payload)."""
-    cost = as_number(info.get("response_cost"))
+    cost = as_number(field(info, "response_cost"))
     if cost is not None:
         attrs[n.COST] = float(cost)
-    provider = as_str(info.get("custom_llm_provider"))
+    provider = as_str(field(info, "custom_llm_provider"))
     if provider:
         attrs[n.PROVIDER] = provider
-    api_base = as_str(info.get("api_base"))
+    api_base = as_str(field(info, "api_base"))
     if api_base:
         cleaned = clean_api_base(api_base)
         if cleaned:
             attrs[n.API_BASE] = cleaned
-    model_id = as_str(info.get("model_id"))
+    model_id = as_str(field(info, "model_id"))
     if model_id:
         attrs[n.MODEL_ID] = model_id
-    cache_hit = info.get("cache_hit")
+    cache_hit = field(info, "cache_hit")
     if isinstance(cache_hit, bool):
         attrs[n.CACHE_HIT] = cache_hit
 

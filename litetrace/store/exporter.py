@@ -47,6 +47,10 @@ DELTA_TEMPORALITY: dict[type, AggregationTemporality] = {
 }
 
 
+# Connections a forked child inherited from its parent; kept open and unused (see _after_fork).
+_INHERITED: list[sqlite3.Connection] = []
+
+
 class _StoreWriter:
     """One connection per process, opened on the first write and used under a lock."""
 
@@ -61,6 +65,10 @@ class _StoreWriter:
         os.register_at_fork(after_in_child=lambda: _reset_after_fork(ref))
 
     def _after_fork(self) -> None:
+        if self._conn is not None:
+            # Never closed in the child: closing its copy of the parent's file descriptor would
+            # drop this process's POSIX locks on the file, including those of the new connection.
+            _INHERITED.append(self._conn)
         self._lock = threading.Lock()
         self._conn = None
         self._pid = os.getpid()
@@ -72,7 +80,10 @@ class _StoreWriter:
                 return False
             if not batch:
                 return True
-            if self._conn is None or self._pid != os.getpid():
+            if self._conn is not None and self._pid != os.getpid():
+                _INHERITED.append(self._conn)  # a fork the at-fork hook missed; see _after_fork
+                self._conn = None
+            if self._conn is None:
                 self._conn = connect(self.path)
                 self._pid = os.getpid()
             conn = self._conn
@@ -83,7 +94,9 @@ class _StoreWriter:
                 conn.executemany(insert_sql(table), batch)
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                # Some errors (a full disk) have already rolled back; a second ROLLBACK would mask them.
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
             return True
 
@@ -91,8 +104,11 @@ class _StoreWriter:
         """Close the connection; later writes are refused."""
         with self._lock:
             self._closed = True
-            if self._conn is not None and self._pid == os.getpid():
-                self._conn.close()
+            if self._conn is not None:
+                if self._pid == os.getpid():
+                    self._conn.close()
+                else:
+                    _INHERITED.append(self._conn)
             self._conn = None
 
 

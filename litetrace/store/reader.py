@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from litetrace.store.location import default_store_path
@@ -134,19 +134,18 @@ def load_spans(
     where, params = _window("start_ns", since_ns, until_ns)
     if llm_only:
         where.append("operation IS NOT NULL")
-    columns = [col.name for col in SPAN_COLUMNS]
-    if not with_attributes:
-        columns[-1] = "NULL"
+    names = [col.name for col in SPAN_COLUMNS]
+    # Skipping the JSON column when it is not wanted saves most of the read time.
+    columns = ["NULL" if name == "attributes" and not with_attributes else name for name in names]
     found = _query(path, "spans", columns, ("start_ns",), where, params, limit)
-    streaming = [field.name for field in fields(SpanRecord)].index("is_streaming")
     records = []
     for row in found:
-        values = list(row)
-        if values[streaming] is not None:
-            values[streaming] = bool(values[streaming])
-        if values[-1] is not None:
-            values[-1] = json.loads(values[-1])
-        records.append(SpanRecord(*values))
+        values = dict(zip(names, row, strict=True))
+        if values["is_streaming"] is not None:
+            values["is_streaming"] = bool(values["is_streaming"])
+        if values["attributes"] is not None:
+            values["attributes"] = json.loads(values["attributes"])
+        records.append(SpanRecord(**values))
     return records
 
 

@@ -24,9 +24,14 @@ logger = logging.getLogger("litetrace")
 class StreamWrapper(ObjectProxy):  # type: ignore[misc]  # wrapt's proxy is untyped
     """Proxy for a sync stream (``completion(stream=True)`` and friends)."""
 
+    # A slot, read in __next__ through its descriptor: attribute reads through wrapt's
+    # proxy cost ~100 ns each, a third of the per-chunk budget.
+    __slots__ = ("_self_state",)
+
     def __init__(self, wrapped: Any, state: StreamState) -> None:
         super().__init__(wrapped)
         self._self_state = state
+        state.pull = wrapped.__next__
         state.finalizer = weakref.finalize(self, state.abandon)
 
     # Override ObjectProxy.__iter__ so that iteration drives our __next__, not the wrapped one's.
@@ -34,9 +39,9 @@ class StreamWrapper(ObjectProxy):  # type: ignore[misc]  # wrapt's proxy is unty
         return self
 
     def __next__(self) -> Any:
-        state = self._self_state
+        state = _sync_state(self)
         try:
-            chunk = self.__wrapped__.__next__()
+            chunk = state.pull()
         except StopIteration:
             state.finish(COMPLETED)
             raise
@@ -72,18 +77,21 @@ class StreamWrapper(ObjectProxy):  # type: ignore[misc]  # wrapt's proxy is unty
 class AsyncStreamWrapper(ObjectProxy):  # type: ignore[misc]  # wrapt's proxy is untyped
     """Proxy for an async stream (``acompletion(stream=True)`` and friends)."""
 
+    __slots__ = ("_self_state",)
+
     def __init__(self, wrapped: Any, state: StreamState) -> None:
         super().__init__(wrapped)
         self._self_state = state
+        state.pull = wrapped.__anext__
         state.finalizer = weakref.finalize(self, state.abandon)
 
     def __aiter__(self) -> AsyncStreamWrapper:
         return self
 
     async def __anext__(self) -> Any:
-        state = self._self_state
+        state = _async_state(self)
         try:
-            chunk = await self.__wrapped__.__anext__()
+            chunk = await state.pull()
         except StopAsyncIteration:
             state.finish(COMPLETED)
             raise
@@ -121,6 +129,10 @@ class AsyncStreamWrapper(ObjectProxy):  # type: ignore[misc]  # wrapt's proxy is
         if aclose is not None:
             await aclose(self.__wrapped__)
         return None
+
+
+_sync_state = StreamWrapper._self_state.__get__
+_async_state = AsyncStreamWrapper._self_state.__get__
 
 
 def _release(stream: Any) -> None:
