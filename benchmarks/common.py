@@ -186,3 +186,65 @@ def machine() -> dict[str, Any]:
             versions[dist] = None
     info["versions"] = versions
     return info
+
+
+# -- the local OpenAI-compatible server, in a process of its own ------------------------
+
+_SERVER_CODE = """
+import json, sys, time
+from litetrace.local_provider import Behavior, LocalProvider
+behavior = Behavior(**json.loads(sys.argv[1]))
+provider = LocalProvider(behavior).start()
+print(provider.openai_base, flush=True)
+sys.stdin.read()  # until the parent closes our stdin (or dies)
+provider.stop()
+"""
+
+
+class Server:
+    """``litetrace.local_provider.LocalProvider`` serving from a child process.
+
+    In its own process, so the server's CPU time is not counted as the client's.
+    """
+
+    def __init__(self, **behavior: Any) -> None:
+        import json
+        import subprocess
+
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _SERVER_CODE, json.dumps(behavior)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        line = self.proc.stdout.readline().strip() if self.proc.stdout else ""
+        if not line.startswith("http"):
+            self.stop()
+            raise RuntimeError("the local provider did not start")
+        self.openai_base = line
+
+    def stop(self) -> None:
+        try:
+            if self.proc.stdin:
+                self.proc.stdin.close()
+            self.proc.wait(timeout=10)
+        except Exception:  # noqa: BLE001
+            self.proc.kill()
+
+    def __enter__(self) -> "Server":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def words(count: int) -> str:
+    """A text the local provider splits into ``count`` chunks, one word each."""
+    return " ".join(f"word{i}" for i in range(count))
+
+
+def rss_bytes() -> int:
+    """Resident set size of this process now."""
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")

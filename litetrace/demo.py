@@ -23,7 +23,7 @@ WEATHER_TOOLS = [
     {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}},
     {"type": "function", "function": {"name": "get_time", "parameters": {"type": "object", "properties": {"tz": {"type": "string"}}}}},
 ]
-ANTHROPIC_MODEL = "anthropic/claude-3-5-sonnet-20240620"
+ANTHROPIC_MODEL = "anthropic/claude-sonnet-4-5"
 ASYNC_STREAMS = 8
 
 
@@ -106,7 +106,7 @@ def build_workload(target: Target, calls: int, seed: int = 7) -> list[tuple[str,
         return litellm.image_generation(model=model, prompt="a lighthouse drawn as a trace waterfall", **kw, **_behave(target, first_chunk_delay=0.3))
 
     def moderation() -> Any:
-        model = "openai/omni-moderation-latest" if target.local else None
+        model = "omni-moderation-latest" if target.local else None
         return litellm.moderation(input=["hello there", "I hate mondays"], model=model, **kw, **_behave(target))
 
     def rate_limited() -> Any:
