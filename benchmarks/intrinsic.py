@@ -478,7 +478,7 @@ def main() -> None:
     stubs = Stubs(recorded)
     stubs.install()
     tracer_provider, exporter, meter_provider, _reader = providers()
-    timer = Timer(exporter, batches=4 if args.quick else 9, batch_s=0.02 if args.quick else 0.04, warmup_s=0.05 if args.quick else 0.15)
+    timer = Timer(exporter, batches=3 if args.quick else 7, batch_s=0.015 if args.quick else 0.03, warmup_s=0.04 if args.quick else 0.1)
 
     if name == "floor":
         attributes = litetrace_attributes(stubs, tracer_provider, exporter, meter_provider)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,19 +54,43 @@ class Telemetry:
     store_path: str | None = None
 
     _stopped: bool = False
+    # The instrumentation this setup() installed: the Instrumentor is a singleton, and a later
+    # setup() re-instruments it, so shutting down an older Telemetry must not un-patch the newer one.
+    _call_telemetry: Any = None
+    # Resources that outlive the providers (the Prometheus HTTP server), closed last.
+    _closers: list[Callable[[], object]] = field(default_factory=list)
 
     def shutdown(self) -> None:
-        """Flush pending spans and metric points, then stop the pipeline (once)."""
+        """Flush pending spans and metric points, stop the pipeline and un-patch LiteLLM (once)."""
         if self._stopped:
             return
         self._stopped = True
         atexit.unregister(self.shutdown)
         if self.instrumentor is not None:
             self.instrumentor.flush()
-        if self.tracer_provider is not None:
-            self.tracer_provider.shutdown()
+            # Calls made after shutdown() go untraced instead of into a stopped provider.
+            if self.instrumentor.is_instrumented_by_opentelemetry and self.instrumentor.telemetry is self._call_telemetry:
+                self.instrumentor.uninstrument()
+        # With the collector down each provider may spend its export timeout here: overlap the two waits.
+        meter_stop = None
         if self.meter_provider is not None:
-            self.meter_provider.shutdown()
+            meter_stop = threading.Thread(target=_quietly, args=(self.meter_provider.shutdown,),
+                                          name="litetrace-meter-shutdown", daemon=True)
+            meter_stop.start()
+        if self.tracer_provider is not None:
+            _quietly(self.tracer_provider.shutdown)
+        if meter_stop is not None:
+            meter_stop.join()
+        for close in self._closers:
+            _quietly(close)
+
+
+def _quietly(stop: Callable[[], object]) -> None:
+    """Run one shutdown step; a failing exporter must not stop the others (nor the program)."""
+    try:
+        stop()
+    except Exception:
+        logger.warning("litetrace: shutdown step failed", exc_info=True)
 
 
 def exporter_names(value: str | Sequence[str] | None) -> list[str]:
@@ -142,6 +168,7 @@ def setup(
             instrumentor.uninstrument()
         instrumentor.instrument(tracer_provider=tracer_provider, meter_provider=meter_provider, **instrument_options)
         built.instrumentor = instrumentor
+        built._call_telemetry = instrumentor.telemetry
     atexit.register(built.shutdown)
     return built
 
@@ -169,23 +196,32 @@ def _make(
         from opentelemetry.sdk.metrics.export import ConsoleMetricExporter
         from opentelemetry.sdk.trace.export import ConsoleSpanExporter
 
-        return ConsoleSpanExporter(), PeriodicExportingMetricReader(ConsoleMetricExporter(), interval_ms)
+        # The SDK's default ``out`` is sys.stdout as it was when the SDK was imported; use today's.
+        return ConsoleSpanExporter(out=sys.stdout), PeriodicExportingMetricReader(ConsoleMetricExporter(out=sys.stdout), interval_ms)
     if name == "prometheus":
-        return None, _prometheus_reader()
+        return None, _prometheus_reader(built)
     from litetrace.exporters_otlp import otlp_exporters
 
     span_exporter, otlp_metric_exporter = otlp_exporters(otlp_endpoint, otlp_protocol, otlp_headers)
     return span_exporter, PeriodicExportingMetricReader(otlp_metric_exporter, interval_ms)
 
 
-def _prometheus_reader() -> MetricReader:
+def _prometheus_reader(built: Telemetry) -> MetricReader:
     try:
         from opentelemetry.exporter.prometheus import PrometheusMetricReader
         from prometheus_client import start_http_server
     except ImportError as error:
         raise ImportError("the prometheus exporter needs: pip install 'litetrace[prometheus]'") from error
     port = int(os.environ.get(PROMETHEUS_PORT_ENV, "9464"))
-    start_http_server(port=port, addr=os.environ.get("LITETRACE_PROMETHEUS_HOST", "127.0.0.1"))
+    started = start_http_server(port=port, addr=os.environ.get("LITETRACE_PROMETHEUS_HOST", "127.0.0.1"))
+    if isinstance(started, tuple):  # prometheus_client >= 0.20 returns (server, thread): stop it at shutdown
+        server = started[0]
+
+        def stop_server() -> None:
+            server.shutdown()
+            server.server_close()
+
+        built._closers.append(stop_server)
     return PrometheusMetricReader()
 
 

@@ -347,10 +347,23 @@ def test_stream_closed_early_ends_span_once(telemetry, provider, hygiene):
     next(stream)
     stream.close()
     stream.close()
+    assert stream.completion_stream.response.is_closed  # the HTTP response under LiteLLM's stream is released
     span = only_span(telemetry, hygiene)
     assert span.attributes["llm.response.stream_outcome"] == "closed_early"
     assert span.attributes["llm.response.chunk_count"] == 2
     assert "llm.response.finish_reason" not in span.attributes
+
+
+def test_reading_on_after_close_neither_ends_again_nor_keeps_chunks(telemetry, provider, hygiene):
+    stream = claude(provider, {"chunk_count": 6})  # LiteLLM's Anthropic stream has nothing to close: reading goes on
+    first = next(stream)
+    stream.close()
+    rest = list(stream)
+    assert "".join(delta_text(c) for c in [first, *rest]) == TEXT
+    assert len(stream._self_state.chunks) == 0
+    span = only_span(telemetry, hygiene)
+    assert span.attributes["llm.response.stream_outcome"] == "closed_early"
+    assert span.attributes["llm.response.chunk_count"] == 1
 
 
 @pytest.mark.asyncio
@@ -688,3 +701,12 @@ async def test_async_responses_stream_has_one_span_with_chunk_timing(telemetry, 
     )
     events = [event async for event in stream]
     assert_streamed_operation((await afinished(telemetry))[0], "responses", len(events))
+
+
+def test_captured_stream_output_is_the_text_the_caller_received(telemetry_factory, provider):
+    telemetry = telemetry_factory(capture_content=True)
+    chunks = list(chat(provider, {"chunk_count": 7}))
+    span = finished(telemetry)[0]
+    messages = json.loads(span.attributes["gen_ai.output.messages"])
+    assert messages[0]["parts"][0]["content"] == "".join(delta_text(c) for c in chunks) == TEXT
+    assert messages[0]["finish_reason"] == "stop"

@@ -96,7 +96,7 @@ def _values(obj: Any) -> Any:
         return obj if isinstance(obj, dict) else _Attributes(obj)
     if not extra:
         return values
-    if not values:
+    if not values or not any(values.values()):  # Delta: only provider_specific_fields=None beside the extras
         return extra
     return {**values, **extra}
 
@@ -119,11 +119,12 @@ def _fold_responses(events: list[Any], attrs: dict[str, Any], capture_limit: int
     final = None
     length = 0
     for event in events:
-        kind = field(event, "type")
+        values = _values(event)
+        kind = values.get("type")
         if kind == "response.output_text.delta":
-            length += text_length(field(event, "delta"))
+            length += text_length(values.get("delta"))
         elif kind in ("response.completed", "response.incomplete", "response.failed"):
-            final = field(event, "response")
+            final = values.get("response")
     if final is not None:
         responses.response(final, attrs)
         if capture_limit is not None:
