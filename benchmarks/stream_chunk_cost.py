@@ -48,6 +48,10 @@ SIZES = (5, 52, 1000)
 CHUNKS_PER_REPETITION = 2000  # each timed region reads about this many chunks (several streams when N is small)
 RESULTS = Path(__file__).resolve().parent / "results" / "stream_chunk_cost.json"
 GOAL_NS_PER_CHUNK = 1000
+WHAT = (
+    "litetrace StreamWrapper/AsyncStreamWrapper cost per chunk (wrapped minus bare, medians) and "
+    "StreamState.finish cost per stream, on an in-memory stream of real ModelResponseStream chunks"
+)
 
 
 def make_chunks(count: int) -> list[ModelResponseStream]:
@@ -131,12 +135,12 @@ def measure_sync(bench: Bench, chunks: list[Any], repetitions: int) -> dict[str,
                 for _ in islice(iterator, n):
                     pass
 
-        def finish() -> None:
+        def finish(states: list[StreamState] = states) -> None:
             for state in states:
                 state.finish(COMPLETED)
 
-        bare_ns.append(timed(lambda: read(bare)) / (streams * n))
-        wrapped_ns.append(timed(lambda: read(wrapped)) / (streams * n))
+        bare_ns.append(timed(lambda bare=bare: read(bare)) / (streams * n))
+        wrapped_ns.append(timed(lambda wrapped=wrapped: read(wrapped)) / (streams * n))
         finish_us.append(timed(finish) / streams / 1000)
         assert all(state.count == n for state in states)
         bench.exporter.clear()
@@ -169,7 +173,7 @@ def measure_async(bench: Bench, chunks: list[Any], repetitions: int) -> dict[str
                 wrapped_ns.append(await read(wrapped) / (streams * n))
             finally:
                 gc.enable()
-            finish_us.append(timed(lambda: [state.finish(COMPLETED) for state in states]) / streams / 1000)
+            finish_us.append(timed(lambda states=states: [state.finish(COMPLETED) for state in states]) / streams / 1000)
             assert all(state.count == n for state in states)
             bench.exporter.clear()
 
@@ -209,8 +213,9 @@ def main() -> None:
             chunks = make_chunks(size)
             measure(bench, chunks, 3)  # warm-up: imports, first span, first metric points
             rows.append({"mode": mode, **measure(bench, chunks, repetitions)})
-    print(f"{'mode':<6} {'N':>5} {'bare ns/chunk':>14} {'wrapped ns/chunk':>17} {'overhead ns/chunk':>18} "
-          f"{'p10..p90':>15} {'finish us':>10} {'amortized ns/chunk':>19}")  # fmt: skip
+    header = (f"{'mode':<6} {'N':>5} {'bare ns/chunk':>14} {'wrapped ns/chunk':>17} {'overhead ns/chunk':>18} "
+              f"{'p10..p90':>15} {'finish us':>10} {'amortized ns/chunk':>19}")  # fmt: skip
+    print(header)
     for row in rows:
         low, high = row["overhead_ns_per_chunk_p10_p90"]
         print(f"{row['mode']:<6} {row['chunks']:>5} {row['bare_ns_per_chunk']:>14.1f} {row['wrapped_ns_per_chunk']:>17.1f} "
@@ -221,8 +226,7 @@ def main() -> None:
     print(f"worst per-chunk overhead {worst:.0f} ns; goal <= {GOAL_NS_PER_CHUNK} ns: {verdict} (peers: 12-28 us per chunk)")
     report = {
         "benchmark": "stream_chunk_cost",
-        "what": "litetrace StreamWrapper/AsyncStreamWrapper cost per chunk (wrapped minus bare, medians) "
-                "and StreamState.finish cost per stream, on an in-memory stream of real ModelResponseStream chunks",  # fmt: skip
+        "what": WHAT,
         "goal_ns_per_chunk": GOAL_NS_PER_CHUNK,
         "goal_met": worst <= GOAL_NS_PER_CHUNK,
         "environment": {

@@ -239,3 +239,51 @@ async def test_instrument_twice_gives_one_span_per_async_call(telemetry):
     telemetry.instrumentor.instrument()
     await litellm.acompletion(model="gpt-4o-mini", messages=MESSAGES, mock_response="ok")
     await aonly_span(telemetry)
+
+
+# -- LiteLLM's callback arriving late ------------------------------------------------------------------
+
+
+@pytest.fixture
+def delayed_callbacks(monkeypatch) -> list[Any]:
+    """Hold back LiteLLM's success events to litetrace (as a busy logging thread would) until replayed."""
+    held: list[Any] = []
+    originals = {name: getattr(LitetraceCallback, name) for name in ("log_success_event", "async_log_success_event")}
+
+    def hold(self: Any, *args: Any, **kwargs: Any) -> None:
+        held.append((self, args, kwargs))
+
+    async def ahold(self: Any, *args: Any, **kwargs: Any) -> None:
+        held.append((self, args, kwargs))
+
+    monkeypatch.setattr(LitetraceCallback, "log_success_event", hold)
+    monkeypatch.setattr(LitetraceCallback, "async_log_success_event", ahold)
+
+    def release() -> None:
+        for name, original in originals.items():
+            monkeypatch.setattr(LitetraceCallback, name, original)
+
+    held.append(release)
+    return held
+
+
+def replay(held: list[Any]) -> int:
+    """Release the held events to the real handlers; returns how many there were."""
+    release, events = held[0], held[1:]
+    release()
+    for callback, args, kwargs in events:
+        callback.log_success_event(*args, **kwargs)
+    return len(events)
+
+
+def test_callback_arriving_after_its_deadline_makes_no_second_span(delayed_callbacks, telemetry_factory):
+    telemetry = telemetry_factory(callback_deadline=0)
+    held = [delayed_callbacks.pop()]  # the release function goes first
+    delayed_callbacks.insert(0, held[0])
+    litellm.completion(model="gpt-4o-mini", messages=MESSAGES, mock_response="ok")
+    drain()
+    assert replay(delayed_callbacks) >= 1
+    # The next call's bookkeeping drops the first call's expired entry; its late event must still be known.
+    litellm.completion(model="gpt-4o-mini", messages=MESSAGES, mock_response="ok")
+    drain()
+    assert len(ours(telemetry)) == 2

@@ -7,7 +7,7 @@ A context variable marks "inside an instrumented call": LiteLLM's nested entry p
 
 from __future__ import annotations
 
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Any, Callable
 
 from litetrace.instrumentation.calls import CallTelemetry
@@ -29,6 +29,26 @@ def _proxy_stream(telemetry: CallTelemetry, call: Any, result: Any, is_async: bo
         return result
 
 
+def _failed(telemetry: CallTelemetry, call: Any, inside: Token[bool], error: BaseException) -> None:
+    """Restore the caller's context, then record the failure (the caller re-raises)."""
+    INSIDE_CALL.reset(inside)
+    telemetry.detach(call)
+    if call is not None:
+        telemetry.fail(call, error)
+
+
+def _returned(telemetry: CallTelemetry, call: Any, inside: Token[bool], result: Any, is_async: bool) -> Any:
+    """Restore the caller's context, then record the result, or hand back a stream proxy."""
+    INSIDE_CALL.reset(inside)
+    telemetry.detach(call)
+    if call is None:
+        return result
+    if is_stream(result, is_async):
+        return _proxy_stream(telemetry, call, result, is_async)
+    telemetry.succeed(call, result)
+    return result
+
+
 def sync_wrapper(operation: str, telemetry: CallTelemetry) -> Wrapper:
     """Wrapper for a sync entry point."""
 
@@ -40,19 +60,9 @@ def sync_wrapper(operation: str, telemetry: CallTelemetry) -> Wrapper:
         try:
             result = wrapped(*args, **kwargs)
         except BaseException as error:
-            INSIDE_CALL.reset(inside)
-            telemetry.detach(call)
-            if call is not None:
-                telemetry.fail(call, error)
+            _failed(telemetry, call, inside, error)
             raise
-        INSIDE_CALL.reset(inside)
-        telemetry.detach(call)
-        if call is None:
-            return result
-        if is_stream(result, False):
-            return _proxy_stream(telemetry, call, result, False)
-        telemetry.succeed(call, result)
-        return result
+        return _returned(telemetry, call, inside, result, False)
 
     return wrapper
 
@@ -68,18 +78,8 @@ def async_wrapper(operation: str, telemetry: CallTelemetry) -> Wrapper:
         try:
             result = await wrapped(*args, **kwargs)
         except BaseException as error:
-            INSIDE_CALL.reset(inside)
-            telemetry.detach(call)
-            if call is not None:
-                telemetry.fail(call, error)
+            _failed(telemetry, call, inside, error)
             raise
-        INSIDE_CALL.reset(inside)
-        telemetry.detach(call)
-        if call is None:
-            return result
-        if is_stream(result, True):
-            return _proxy_stream(telemetry, call, result, True)
-        telemetry.succeed(call, result)
-        return result
+        return _returned(telemetry, call, inside, result, True)
 
     return wrapper

@@ -12,6 +12,7 @@ from typing import Any
 from litetrace.attributes import chat, common, content, responses
 from litetrace.attributes import names as n
 from litetrace.attributes.fields import field, text_length
+from litetrace.attributes.semconv import OUTPUT_MESSAGES
 
 
 def fold(operation: str, chunks: list[Any], attrs: dict[str, Any], capture_limit: int | None) -> None:
@@ -64,7 +65,7 @@ def fold(operation: str, chunks: list[Any], attrs: dict[str, Any], capture_limit
         message = {"role": "assistant", "parts": [{"type": "text", "content": "".join(texts)}]}
         if ordered:
             message["finish_reason"] = ordered[0]
-        attrs[content.OUTPUT_MESSAGES] = content.capped([message], capture_limit)
+        attrs[OUTPUT_MESSAGES] = content.capped([message], capture_limit)
 
 
 class _Attributes:

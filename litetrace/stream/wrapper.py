@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from wrapt import ObjectProxy
@@ -21,7 +22,7 @@ from litetrace.stream.state import CANCELLED, CLOSED_EARLY, COMPLETED, ERROR, St
 logger = logging.getLogger("litetrace")
 
 
-class StreamWrapper(ObjectProxy):  # type: ignore[misc]  # wrapt's proxy is untyped
+class StreamWrapper(ObjectProxy):  # type: ignore[misc,type-arg,unused-ignore]  # untyped in wrapt 1, generic in 2
     """Proxy for a sync stream (``completion(stream=True)`` and friends)."""
 
     # A slot, read in __next__ through its descriptor: attribute reads through wrapt's
@@ -74,7 +75,7 @@ class StreamWrapper(ObjectProxy):  # type: ignore[misc]  # wrapt's proxy is unty
         return None
 
 
-class AsyncStreamWrapper(ObjectProxy):  # type: ignore[misc]  # wrapt's proxy is untyped
+class AsyncStreamWrapper(ObjectProxy):  # type: ignore[misc,type-arg,unused-ignore]  # untyped in wrapt 1, generic in 2
     """Proxy for an async stream (``acompletion(stream=True)`` and friends)."""
 
     __slots__ = ("_self_state",)
@@ -131,8 +132,9 @@ class AsyncStreamWrapper(ObjectProxy):  # type: ignore[misc]  # wrapt's proxy is
         return None
 
 
-_sync_state = StreamWrapper._self_state.__get__
-_async_state = AsyncStreamWrapper._self_state.__get__
+# The slots' descriptors, bound once: calling one bypasses the proxy's attribute lookup.
+_sync_state: Callable[[StreamWrapper], StreamState] = StreamWrapper.__dict__["_self_state"].__get__
+_async_state: Callable[[AsyncStreamWrapper], StreamState] = AsyncStreamWrapper.__dict__["_self_state"].__get__
 
 
 def _release(stream: Any) -> None:

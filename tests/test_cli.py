@@ -1,0 +1,146 @@
+"""The ``litetrace`` command and ``opentelemetry-instrument``, run as a user would: in subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from litetrace.store import load_metric_points, load_spans
+
+BIN = Path(sys.executable).parent
+LITETRACE = [str(BIN / "litetrace")] if (BIN / "litetrace").exists() else [sys.executable, "-m", "litetrace.cli"]
+DEMO_CALLS = 30
+OPERATIONS = {"chat", "embedding", "image_generation", "moderation"}
+
+APP = textwrap.dedent("""
+    import litellm
+    import wrapt
+
+    print("patched:", isinstance(litellm.completion, wrapt.FunctionWrapper), flush=True)
+    response = litellm.completion(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}], mock_response="ok")
+    print("answer:", response.choices[0].message.content, flush=True)
+""")
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The test's environment without litetrace/OTel settings, offline cost map on."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("LITETRACE_", "OTEL_"))}
+    env.pop("PYTHONPATH", None)
+    env["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+    env.update(extra)
+    return env
+
+
+def run(command: list[str], cwd: Path, timeout: float = 120, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, cwd=cwd, env=clean_env(**env), capture_output=True, text=True, timeout=timeout,
+                          check=False)
+
+
+def fail_or_skip(message: str) -> None:
+    """A missing test dependency fails the test, unless LITETRACE_SKIP_MISSING_BACKENDS=1 allows skipping."""
+    if os.environ.get("LITETRACE_SKIP_MISSING_BACKENDS") == "1":
+        pytest.skip(message)
+    pytest.fail(message, pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path, Path]:
+    """One ``litetrace demo`` run shared by the tests that read its results."""
+    folder = tmp_path_factory.mktemp("demo")
+    db, html = folder / "demo.db", folder / "demo.html"
+    done = run([*LITETRACE, "demo", "--calls", str(DEMO_CALLS), "--db", str(db), "--html", str(html), "--quiet"],
+               cwd=folder)
+    return done, db, html
+
+
+def test_demo_records_every_operation_and_writes_the_dashboard(demo):
+    done, db, html = demo
+    assert done.returncode == 0, done.stderr[-3000:]
+    spans = load_spans(db)
+    assert len(spans) >= DEMO_CALLS
+    assert {span.operation for span in spans} >= OPERATIONS
+    streams = [span for span in spans if span.is_streaming]
+    assert streams and all(span.ttft_s is not None and span.ttft_s > 0 for span in streams if not span.is_error)
+    assert any(span.provider == "anthropic" for span in streams)
+    assert {span.error_category for span in spans if span.is_error} >= {"rate_limit", "timeout"}
+    assert load_metric_points(db, name="gen_ai.client.operation.time_to_first_chunk")
+    assert html.is_file() and html.stat().st_size > 10_000
+    assert "<html" in html.read_text(encoding="utf-8")[:2000].lower()
+    # The demo ends with the report: the table and where the dashboard went.
+    assert "openai/gpt-4o-mini" in done.stdout and f"dashboard: {html.resolve()}" in done.stdout
+
+
+def test_report_prints_the_table_from_the_store(demo, tmp_path):
+    _, db, _ = demo
+    html = tmp_path / "again.html"
+    done = run([*LITETRACE, "report", "--db", str(db), "--html", str(html)], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    header = next(line for line in done.stdout.splitlines() if line.startswith("model "))
+    assert header.split()[:3] == ["model", "calls", "errors"]
+    for label in ("openai/gpt-4o-mini", "openai/text-embedding-3-small", "openai/dall-e-3", "all models"):
+        assert label in done.stdout
+    assert html.is_file()
+
+
+def test_report_without_a_store_says_how_to_make_one(tmp_path):
+    done = run([*LITETRACE, "report", "--db", str(tmp_path / "missing.db"), "--html", ""], cwd=tmp_path)
+    assert done.returncode == 1
+    assert "litetrace demo" in done.stderr
+    assert not (tmp_path / "missing.db").exists()
+
+
+def test_run_instruments_an_unmodified_program(tmp_path):
+    (tmp_path / "app.py").write_text(APP, encoding="utf-8")
+    db = tmp_path / "run.db"
+    done = run([*LITETRACE, "run", "--db", str(db), "--", sys.executable, "app.py"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "patched: True" in done.stdout and "answer: ok" in done.stdout
+    (span,) = load_spans(db)
+    assert (span.name, span.request_model, span.status_code) == ("chat gpt-4o-mini", "gpt-4o-mini", "UNSET")
+    assert load_metric_points(db, name="gen_ai.client.operation.duration")
+
+
+def test_opentelemetry_instrument_loads_litetrace_through_its_entry_point(tmp_path):
+    instrument = BIN / "opentelemetry-instrument"
+    if not instrument.exists() and shutil.which("opentelemetry-instrument") is None:
+        fail_or_skip("opentelemetry-instrument is missing: pip install opentelemetry-instrumentation")
+    try:
+        import opentelemetry.distro  # noqa: F401  # the SDK configurator opentelemetry-instrument needs
+    except ImportError:
+        fail_or_skip("opentelemetry-distro is missing (it configures the SDK): pip install opentelemetry-distro")
+    (tmp_path / "app.py").write_text(APP, encoding="utf-8")
+    done = run(
+        [str(instrument if instrument.exists() else shutil.which("opentelemetry-instrument")), sys.executable, "app.py"],
+        cwd=tmp_path,
+        OTEL_TRACES_EXPORTER="console", OTEL_METRICS_EXPORTER="none", OTEL_LOGS_EXPORTER="none",
+        OTEL_SERVICE_NAME="cli-test",
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "patched: True" in done.stdout and "answer: ok" in done.stdout
+    spans = _console_spans(done.stdout)
+    ours = [span for span in spans if span["name"] == "chat gpt-4o-mini"]
+    assert len(ours) == 1, [span["name"] for span in spans]
+    assert ours[0]["attributes"]["llm.vendor"] == "litellm"
+    assert ours[0]["attributes"]["llm.request.model"] == "gpt-4o-mini"
+    assert ours[0]["resource"]["attributes"]["service.name"] == "cli-test"
+
+
+def _console_spans(text: str) -> list[dict[str, object]]:
+    """The JSON objects ConsoleSpanExporter printed, among the program's other output."""
+    decoder, found, index = json.JSONDecoder(), [], 0
+    while (start := text.find("{", index)) != -1:
+        try:
+            obj, index = decoder.raw_decode(text, start)
+        except json.JSONDecodeError:
+            index = start + 1
+            continue
+        if isinstance(obj, dict) and "context" in obj and "name" in obj:
+            found.append(obj)
+    return found
