@@ -190,9 +190,14 @@ def machine() -> dict[str, Any]:
 
 # -- the local OpenAI-compatible server, in a process of its own ------------------------
 
+# Loaded by path, not as ``litetrace.local_provider``: importing the package imports LiteLLM (seconds).
 _SERVER_CODE = """
-import json, sys, time
-from litetrace.local_provider import Behavior, LocalProvider
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("local_provider", sys.argv[2])
+module = importlib.util.module_from_spec(spec)
+sys.modules["local_provider"] = module
+spec.loader.exec_module(module)
+Behavior, LocalProvider = module.Behavior, module.LocalProvider
 behavior = Behavior(**json.loads(sys.argv[1]))
 provider = LocalProvider(behavior).start()
 print(provider.openai_base, flush=True)
@@ -212,7 +217,7 @@ class Server:
         import subprocess
 
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", _SERVER_CODE, json.dumps(behavior)],
+            [sys.executable, "-c", _SERVER_CODE, json.dumps(behavior), os.path.join(ROOT, "litetrace", "local_provider.py")],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

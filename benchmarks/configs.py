@@ -20,8 +20,9 @@ from typing import Any, Callable
 
 # The configurations, in table order. "none" is the limit: LiteLLM with nothing installed.
 CONFIGS = ("none", "litetrace", "openinference", "traceloop", "litellm-otel")
-# Extra configurations of the intrinsic run (no instrumentor: a plain span / litetrace with content on).
-INTRINSIC_EXTRA = ("floor", "litetrace+content")
+# Extra configurations of the intrinsic run: a plain span (no instrumentor); litetrace with
+# content capture on; litetrace with a no-op MeterProvider (how much of its cost is metrics).
+INTRINSIC_EXTRA = ("floor", "litetrace+content", "litetrace-nometrics")
 PEERS = ("openinference", "traceloop", "litellm-otel")
 
 LABELS = {
@@ -29,6 +30,7 @@ LABELS = {
     "floor": "plain-span floor",
     "litetrace": "litetrace",
     "litetrace+content": "litetrace (content on)",
+    "litetrace-nometrics": "litetrace (no MeterProvider)",
     "openinference": "openinference LiteLLMInstrumentor",
     "traceloop": "Traceloop opentelemetry-instrumentation-litellm",
     "litellm-otel": 'LiteLLM callbacks=["otel"]',
@@ -69,9 +71,13 @@ def install(name: str, tracer_provider: Any, meter_provider: Any) -> Installed:
     """Install configuration ``name`` on the current LiteLLM bindings (stubbed or real)."""
     if name in ("none", "floor"):
         return Installed(name)
-    if name in ("litetrace", "litetrace+content"):
+    if name in ("litetrace", "litetrace+content", "litetrace-nometrics"):
         from litetrace import Instrumentor
 
+        if name == "litetrace-nometrics":
+            from opentelemetry.metrics import NoOpMeterProvider
+
+            meter_provider = NoOpMeterProvider()
         instrumentor = Instrumentor()
         instrumentor.instrument(
             tracer_provider=tracer_provider,

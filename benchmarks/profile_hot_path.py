@@ -26,7 +26,7 @@ import configs
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--config", default="litetrace", choices=configs.CONFIGS + ("litetrace+content",))
+    parser.add_argument("--config", default="litetrace", choices=configs.CONFIGS + configs.INTRINSIC_EXTRA[1:])
     parser.add_argument("--cell", default="sync", choices=[cell[0] for cell in intrinsic.CELLS])
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--top", type=int, default=30)

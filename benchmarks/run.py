@@ -25,7 +25,9 @@ from common import HERE, ROOT, machine, median, spread
 
 import configs
 
-INTRINSIC_CONFIGS = ("none", "floor", "litetrace", "litetrace+content", "openinference", "traceloop", "litellm-otel")
+INTRINSIC_CONFIGS = (
+    "none", "floor", "litetrace", "litetrace+content", "litetrace-nometrics", "openinference", "traceloop", "litellm-otel",
+)  # fmt: skip
 WHOLE_CONFIGS = configs.CONFIGS
 NON_STREAM_INTRINSIC = ("sync", "async")
 STREAM_PAIRS = (("sync", "sync stream 5", "sync stream 52"), ("async", "async stream 5", "async stream 52"))
@@ -427,8 +429,8 @@ def main() -> None:
     parser.add_argument("--whole-rounds", type=int, default=None, help="rounds of the whole-call suite (default: --rounds)")
     parser.add_argument("--out", default=os.path.join("benchmarks", "results", "latest.json"))
     parser.add_argument("--only", default="intrinsic,whole,memory", help="comma-separated suites to run")
-    parser.add_argument("--memory-calls", type=int, default=None, help="calls in the memory run (default 100000, --quick 3000)")
-    parser.add_argument("--streams", type=int, default=None, help="concurrent streams in the memory run (default 1000, --quick 300)")
+    parser.add_argument("--memory-calls", type=int, default=None, help="calls in the memory run (default 100000, --quick 2000)")
+    parser.add_argument("--streams", type=int, default=None, help="concurrent streams in the memory run (default 1000, --quick 200)")
     args = parser.parse_args()
     rounds = args.rounds or (1 if args.quick else 5)
     whole_rounds = args.whole_rounds or rounds
@@ -457,8 +459,8 @@ def main() -> None:
         report["raw"]["whole"] = raw
         report["summary"]["whole"] = summarize_whole(raw)
     if "memory" in suites:
-        calls = args.memory_calls or (3_000 if args.quick else 100_000)
-        streams = args.streams if args.streams is not None else (300 if args.quick else 1000)
+        calls = args.memory_calls or (2_000 if args.quick else 100_000)
+        streams = args.streams if args.streams is not None else (200 if args.quick else 1000)
         memory: dict[str, Any] = {}
         for name in ("litetrace", "none"):
             result = run_harness("memory.py", ["--config", name, "--calls", str(calls), "--streams", str(streams)], 1200)

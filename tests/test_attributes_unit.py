@@ -25,7 +25,13 @@ from litetrace.attributes import (
     text_completion,
 )
 from litetrace.attributes.provider import provider_for
-from litetrace.attributes.redaction import MAX_MESSAGE_LENGTH, REDACTED, clean_api_base, scrub, secrets_in
+from litetrace.attributes.redaction import (
+    MAX_MESSAGE_LENGTH,
+    REDACTED,
+    clean_api_base,
+    scrub,
+    secrets_in,
+)
 
 
 def extract(function: Any, value: Any) -> dict[str, Any]:

@@ -8,14 +8,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import litellm
-import litellm.litellm_core_utils.litellm_logging as litellm_logging
 import pytest
-from litellm import completion as early_completion  # bound before instrument(): only the callback sees it
+from litellm import (
+    completion as early_completion,  # bound before instrument(): only the callback sees it
+)
 from litellm.integrations.agentops import AgentOps
+from litellm.litellm_core_utils import litellm_logging
 from opentelemetry import trace
+from support import MESSAGES, adrain, drain, ours
 
 from litetrace.instrumentation.callback import LitetraceCallback
-from support import MESSAGES, adrain, drain, ours
 
 LISTS = ("success_callback", "failure_callback", "callbacks")
 

@@ -6,7 +6,6 @@ from typing import Any
 
 import litellm
 import pytest
-
 from support import MESSAGES, OPENAI_CHAT, adrain, aonly_span, drain, only_span, ours
 
 # model string -> (llm.provider, gen_ai.provider.name)

@@ -8,8 +8,16 @@ import litellm
 import openai
 import pytest
 from opentelemetry.trace import StatusCode
-
-from support import ANTHROPIC_CHAT, MESSAGES, OPENAI_CHAT, adrain, aonly_span, behave, drain, only_span
+from support import (
+    ANTHROPIC_CHAT,
+    MESSAGES,
+    OPENAI_CHAT,
+    adrain,
+    aonly_span,
+    behave,
+    drain,
+    only_span,
+)
 
 # HTTP status from the local provider -> (LiteLLM's exception, llm.error.category)
 HTTP_ERRORS = {

@@ -7,15 +7,26 @@ from typing import Any
 import litellm
 import pytest
 import wrapt
-from litellm import acompletion as early_acompletion  # bound before any instrument(): never patched
+from litellm import (
+    acompletion as early_acompletion,  # bound before any instrument(): never patched
+)
 from litellm import completion as early_completion
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import StatusCode
+from support import (
+    MESSAGES,
+    OPENAI_CHAT,
+    adrain,
+    aonly_span,
+    behave,
+    drain,
+    only_span,
+    ours,
+)
 
 from litetrace.instrumentation.callback import LitetraceCallback
-from support import MESSAGES, OPENAI_CHAT, adrain, aonly_span, behave, drain, only_span, ours
 
 
 def mock_router() -> litellm.Router:
@@ -244,46 +255,73 @@ async def test_instrument_twice_gives_one_span_per_async_call(telemetry):
 # -- LiteLLM's callback arriving late ------------------------------------------------------------------
 
 
-@pytest.fixture
-def delayed_callbacks(monkeypatch) -> list[Any]:
-    """Hold back LiteLLM's success events to litetrace (as a busy logging thread would) until replayed."""
-    held: list[Any] = []
-    originals = {name: getattr(LitetraceCallback, name) for name in ("log_success_event", "async_log_success_event")}
+class HeldCallbacks:
+    """Holds back LiteLLM's success events to litetrace, as a busy logging thread would, until replayed."""
 
-    def hold(self: Any, *args: Any, **kwargs: Any) -> None:
-        held.append((self, args, kwargs))
+    NAMES = ("log_success_event", "async_log_success_event")
 
-    async def ahold(self: Any, *args: Any, **kwargs: Any) -> None:
-        held.append((self, args, kwargs))
+    def __init__(self, monkeypatch: Any) -> None:
+        self.monkeypatch = monkeypatch
+        self.events: list[tuple[Any, tuple[Any, ...], dict[str, Any]]] = []
+        self.originals = {name: getattr(LitetraceCallback, name) for name in self.NAMES}
 
-    monkeypatch.setattr(LitetraceCallback, "log_success_event", hold)
-    monkeypatch.setattr(LitetraceCallback, "async_log_success_event", ahold)
+        def hold(callback: Any, *args: Any, **kwargs: Any) -> None:
+            self.events.append((callback, args, kwargs))
 
-    def release() -> None:
-        for name, original in originals.items():
-            monkeypatch.setattr(LitetraceCallback, name, original)
+        async def ahold(callback: Any, *args: Any, **kwargs: Any) -> None:
+            hold(callback, *args, **kwargs)
 
-    held.append(release)
-    return held
+        monkeypatch.setattr(LitetraceCallback, "log_success_event", hold)
+        monkeypatch.setattr(LitetraceCallback, "async_log_success_event", ahold)
+
+    def release(self) -> None:
+        """Let new events through again."""
+        for name, original in self.originals.items():
+            self.monkeypatch.setattr(LitetraceCallback, name, original)
+
+    def replay(self) -> int:
+        """Deliver the held events now; returns how many there were."""
+        for callback, args, kwargs in self.events:
+            callback.log_success_event(*args, **kwargs)
+        return len(self.events)
 
 
-def replay(held: list[Any]) -> int:
-    """Release the held events to the real handlers; returns how many there were."""
-    release, events = held[0], held[1:]
-    release()
-    for callback, args, kwargs in events:
-        callback.log_success_event(*args, **kwargs)
-    return len(events)
-
-
-def test_callback_arriving_after_its_deadline_makes_no_second_span(delayed_callbacks, telemetry_factory):
+def test_callback_arriving_after_its_deadline_makes_no_second_span(monkeypatch, telemetry_factory):
     telemetry = telemetry_factory(callback_deadline=0)
-    held = [delayed_callbacks.pop()]  # the release function goes first
-    delayed_callbacks.insert(0, held[0])
+    held = HeldCallbacks(monkeypatch)
     litellm.completion(model="gpt-4o-mini", messages=MESSAGES, mock_response="ok")
     drain()
-    assert replay(delayed_callbacks) >= 1
-    # The next call's bookkeeping drops the first call's expired entry; its late event must still be known.
+    held.release()
+    # The next call's bookkeeping drops the first call's expired entry ...
     litellm.completion(model="gpt-4o-mini", messages=MESSAGES, mock_response="ok")
+    drain()
+    # ... and the first call's event, arriving only now, must still be recognised.
+    assert held.replay() >= 1
     drain()
     assert len(ours(telemetry)) == 2
+
+
+@pytest.mark.asyncio
+async def test_async_callback_arriving_after_its_deadline_makes_no_second_span(monkeypatch, telemetry_factory):
+    telemetry = telemetry_factory(callback_deadline=0)
+    held = HeldCallbacks(monkeypatch)
+    await litellm.acompletion(model="gpt-4o-mini", messages=MESSAGES, mock_response="ok")
+    await adrain()
+    held.release()
+    await litellm.acompletion(model="gpt-4o-mini", messages=MESSAGES, mock_response="ok")
+    await adrain()
+    assert held.replay() >= 1
+    await adrain()
+    assert len(ours(telemetry)) == 2
+
+
+def test_callback_arriving_after_uninstrument_flushed_its_span_makes_no_second_span(monkeypatch, telemetry_factory):
+    telemetry = telemetry_factory()
+    held = HeldCallbacks(monkeypatch)
+    litellm.completion(model="gpt-4o-mini", messages=MESSAGES, mock_response="ok")
+    drain()
+    held.release()
+    telemetry.instrumentor.flush()
+    assert held.replay() >= 1
+    drain()
+    assert len(ours(telemetry)) == 1

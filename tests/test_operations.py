@@ -9,7 +9,16 @@ import litellm
 import pytest
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, StatusCode
-from support import ANTHROPIC_CHAT, MESSAGES, OPENAI_CHAT, adrain, aonly_span, behave, drain, only_span
+from support import (
+    ANTHROPIC_CHAT,
+    MESSAGES,
+    OPENAI_CHAT,
+    adrain,
+    aonly_span,
+    behave,
+    drain,
+    only_span,
+)
 
 LOCAL_TEXT = "Hello from the local provider."  # the local provider's default answer
 WEATHER_TOOL = {
@@ -307,11 +316,27 @@ def test_the_callers_litellm_call_id_is_reused(telemetry):
     assert response._hidden_params["litellm_call_id"] == "my-id-1"
 
 
-def test_positional_arguments_are_read_like_keywords(telemetry):
-    litellm.completion("gpt-4o-mini", MESSAGES, mock_response="ok")
+POSITIONAL_CALLS = {
+    # LiteLLM's own parameter order differs per entry point.
+    "completion": (("gpt-4o-mini", MESSAGES), {"mock_response": "ok"}, "chat gpt-4o-mini", "llm.request.messages_count", 1),
+    "text_completion": (("Say hi", "gpt-3.5-turbo-instruct"), {"mock_response": "ok"},
+                        "text_completion gpt-3.5-turbo-instruct", "llm.request.content_length", 6),
+    "embedding": (("text-embedding-3-small", ["a", "b"]), {"mock_response": [0.1]},
+                  "embedding text-embedding-3-small", "llm.request.input_count", 2),
+    "image_generation": (("a red cat", "dall-e-3"), {"mock_response": "x"},
+                         "image_generation dall-e-3", "llm.request.prompt_length", 9),
+    "responses": (("Say hi", "gpt-4o-mini"), {"mock_response": "ok"}, "responses gpt-4o-mini",
+                  "llm.request.content_length", 6),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(POSITIONAL_CALLS))
+def test_positional_arguments_are_read_like_keywords(name, telemetry):
+    args, kwargs, span_name, key, value = POSITIONAL_CALLS[name]
+    getattr(litellm, name)(*args, **kwargs)
     span = only_span(telemetry)
-    assert span.name == "chat gpt-4o-mini"
-    assert span.attributes["llm.request.messages_count"] == 1
+    assert span.name == span_name
+    assert span.attributes[key] == value
 
 
 # -- mock_response (in process) ----------------------------------------------------------------
@@ -442,3 +467,24 @@ async def test_async_call_returns_the_very_object_litellm_returned(name, monkeyp
     assert response is returned[0]
     assert type(response) is type(plain)
     await aonly_span(telemetry)
+
+
+# -- the gen_ai.* vocabulary can be switched off ---------------------------------------------------------
+
+
+def test_genai_attributes_switched_off_leave_only_the_llm_vocabulary(telemetry_factory, provider):
+    telemetry = telemetry_factory(genai_attributes=False)
+    litellm.completion(**local_kwargs(OPS["chat"], provider))
+    attrs = only_span(telemetry).attributes
+    assert attrs["llm.request.model"] == OPENAI_CHAT
+    assert not [key for key in attrs if key.startswith(("gen_ai.", "server.", "error."))]
+
+
+@pytest.mark.asyncio
+async def test_genai_attributes_switched_off_for_async_calls(telemetry_factory):
+    telemetry = telemetry_factory(genai_attributes=False)
+    with pytest.raises(litellm.InternalServerError):
+        await litellm.acompletion(model="gpt-4o-mini", messages=MESSAGES, mock_response=Exception("boom"))
+    attrs = (await aonly_span(telemetry)).attributes
+    assert attrs["llm.error.type"] == "InternalServerError"
+    assert not [key for key in attrs if key.startswith(("gen_ai.", "server.", "error."))]

@@ -8,9 +8,19 @@ from typing import Any
 
 import litellm
 import pytest
-from litellm import completion as early_completion  # bound before instrument(): the callback makes its span
-
-from support import ANTHROPIC_CHAT, MESSAGES, OPENAI_CHAT, adrain, behave, drain, ours, span_texts
+from litellm import (
+    completion as early_completion,  # bound before instrument(): the callback makes its span
+)
+from support import (
+    ANTHROPIC_CHAT,
+    MESSAGES,
+    OPENAI_CHAT,
+    adrain,
+    behave,
+    drain,
+    ours,
+    span_texts,
+)
 
 KEY = "sk-LEAKCHECK-1234567890abcdef"
 # The key, its distinctive core, and the Basic-auth header httpx derives from user:KEY in a URL.

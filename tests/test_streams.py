@@ -375,6 +375,9 @@ async def test_async_stream_closed_early_ends_span_once(telemetry, provider, hyg
     span = await aonly_span(telemetry, hygiene)
     assert span.attributes["llm.response.stream_outcome"] == "closed_early"
     assert span.attributes["llm.response.chunk_count"] == 1
+    # One chunk: no gap and no rate to speak of, so those keys stay unset (never a stand-in 0).
+    assert "llm.response.max_chunk_gap" not in span.attributes
+    assert "llm.response.chunks_per_second" not in span.attributes
 
 
 def test_with_block_exit_before_the_end_closes_the_stream_early(telemetry, provider, hygiene):
@@ -710,3 +713,16 @@ def test_captured_stream_output_is_the_text_the_caller_received(telemetry_factor
     messages = json.loads(span.attributes["gen_ai.output.messages"])
     assert messages[0]["parts"][0]["content"] == "".join(delta_text(c) for c in chunks) == TEXT
     assert messages[0]["finish_reason"] == "stop"
+
+
+def test_callback_after_flush_makes_no_second_span(telemetry, provider, hygiene):
+    spy = CostSpy()
+    litellm.callbacks.append(spy)
+    list(chat(provider, {"chunk_count": 3}))
+    telemetry.instrumentor.flush()  # ends the parked span before LiteLLM's logging thread calls back
+    deadline = time.monotonic() + 3
+    while not spy.costs and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert spy.costs  # LiteLLM did call back, after the span had ended
+    span = only_span(telemetry, hygiene)
+    assert span.attributes["llm.response.stream_outcome"] == "completed"

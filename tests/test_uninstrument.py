@@ -6,13 +6,13 @@ import importlib
 from typing import Any
 
 import litellm
-import litellm.litellm_core_utils.litellm_logging as litellm_logging
 import pytest
 import wrapt
+from litellm.litellm_core_utils import litellm_logging
+from support import MESSAGES, adrain, drain, ours
 
 from litetrace.instrumentation.callback import LitetraceCallback
 from litetrace.instrumentation.targets import MODULES, TARGETS
-from support import MESSAGES, adrain, drain, ours
 
 CALLBACK_LISTS = (
     "callbacks",

@@ -27,6 +27,12 @@ class PendingCalls:
 
     def __init__(self, deadline_s: float, max_entries: int) -> None:
         self._deadline_ns = int(deadline_s * 1e9)
+        # The deadline thread's idle wait lasts one deadline: an entry parked meanwhile expires
+        # after the thread wakes, so parking never has to wake it (a wake-up costs the caller
+        # a thread switch, ~50 us a stream). Not shorter than 50 ms, so a tiny deadline (tests)
+        # does not turn the idle wait into polling; such entries wake the thread instead.
+        self._idle_s = max(deadline_s, 0.05)
+        self._wake_at = 0  # monotonic ns at which the deadline thread's current wait ends
         self._max_entries = max_entries
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
@@ -57,16 +63,16 @@ class PendingCalls:
             call = self._open.pop(call_id, None)
             enriched = call is not None and getattr(call, "enriched", False)
             park = finisher is not None and not enriched and not self._closed
-            was_empty = not self._waiting
+            expiry = time.monotonic_ns() + self._deadline_ns
             if enriched:
                 self._remember_taken_locked(call_id)
             else:
-                self._waiting[call_id] = (time.monotonic_ns() + self._deadline_ns, finisher if park else None)
+                self._waiting[call_id] = (expiry, finisher if park else None)
                 self._waiting.move_to_end(call_id)
                 expired = self._evict_locked(time.monotonic_ns())
             if park:
                 self._ensure_thread_locked()
-                if was_empty:  # the deadline thread may be in its long idle wait
+                if expiry < self._wake_at:  # the deadline thread would sleep past this deadline
                     self._wake.notify()
         self._run(expired)
         return not park
@@ -148,8 +154,10 @@ class PendingCalls:
                 if not due:
                     # The head expires first; markers at the head are evicted on the way.
                     head = next(iter(self._waiting.values()), None)
-                    timeout = (head[0] - time.monotonic_ns()) / 1e9 if head else 30.0
-                    self._wake.wait(timeout=max(timeout, 0.001))
+                    now = time.monotonic_ns()
+                    timeout = max((head[0] - now) / 1e9 if head else self._idle_s, 0.001)
+                    self._wake_at = now + int(timeout * 1e9)
+                    self._wake.wait(timeout=timeout)
                     continue
             self._run(due)
 

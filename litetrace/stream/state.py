@@ -96,8 +96,9 @@ class StreamState:
         if self.count:
             ttft = (self.first_ns - call.t0_ns) / 1e9
             attrs[n.TTFT] = ttft
-            attrs[n.MAX_CHUNK_GAP] = self.max_gap_ns / 1e9
         span_ns = self.last_ns - self.first_ns
+        if self.count >= 2:  # one chunk has no gap: leave the key unset rather than write 0
+            attrs[n.MAX_CHUNK_GAP] = self.max_gap_ns / 1e9
         if self.count >= 2 and span_ns > 0:
             rate = (self.count - 1) * 1e9 / span_ns
             mean_gap = span_ns / (self.count - 1) / 1e9
