@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,9 +39,28 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run(command: list[str], cwd: Path, timeout: float = 120, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, cwd=cwd, env=clean_env(**env), capture_output=True, text=True, timeout=timeout,
-                          check=False)
+class Job:
+    """A command started in the background; ``result()`` waits for it."""
+
+    def __init__(self, command: list[str], cwd: Path, **env: str) -> None:
+        self.cwd = cwd
+        self.process = subprocess.Popen(command, cwd=cwd, env=clean_env(**env), stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True)
+        self._done: subprocess.CompletedProcess[str] | None = None
+
+    def result(self, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+        if self._done is None:
+            try:
+                out, err = self.process.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                out, err = self.process.communicate()
+            self._done = subprocess.CompletedProcess(self.process.args, self.process.returncode, out, err)
+        return self._done
+
+
+def run(command: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return Job(command, cwd, **env).result()
 
 
 def fail_or_skip(message: str) -> None:
@@ -50,14 +70,40 @@ def fail_or_skip(message: str) -> None:
     pytest.fail(message, pytrace=False)
 
 
+def instrument_command() -> str | None:
+    beside = BIN / "opentelemetry-instrument"
+    return str(beside) if beside.exists() else shutil.which("opentelemetry-instrument")
+
+
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path, Path]:
-    """One ``litetrace demo`` run shared by the tests that read its results."""
-    folder = tmp_path_factory.mktemp("demo")
-    db, html = folder / "demo.db", folder / "demo.html"
-    done = run([*LITETRACE, "demo", "--calls", str(DEMO_CALLS), "--db", str(db), "--html", str(html), "--quiet"],
-               cwd=folder)
-    return done, db, html
+def jobs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Job]]:
+    """The slow commands, started together (each is mostly LiteLLM's import time) and awaited by each test."""
+    started: dict[str, Job] = {}
+    demo = tmp_path_factory.mktemp("demo")
+    started["demo"] = Job([*LITETRACE, "demo", "--calls", str(DEMO_CALLS), "--db", str(demo / "demo.db"),
+                           "--html", str(demo / "demo.html"), "--quiet"], cwd=demo)
+    run_dir = tmp_path_factory.mktemp("run")
+    (run_dir / "app.py").write_text(APP, encoding="utf-8")
+    started["run"] = Job([*LITETRACE, "run", "--db", str(run_dir / "run.db"), "--", sys.executable, "app.py"],
+                         cwd=run_dir)
+    instrument = instrument_command()
+    if instrument is not None:
+        otel_dir = tmp_path_factory.mktemp("otel")
+        (otel_dir / "app.py").write_text(APP, encoding="utf-8")
+        started["otel"] = Job([instrument, sys.executable, "app.py"], cwd=otel_dir, OTEL_TRACES_EXPORTER="console",
+                              OTEL_METRICS_EXPORTER="none", OTEL_LOGS_EXPORTER="none", OTEL_SERVICE_NAME="cli-test")
+    yield started
+    for job in started.values():
+        if job.process.poll() is None:
+            job.process.kill()
+        job.result()
+
+
+@pytest.fixture(scope="module")
+def demo(jobs: dict[str, Job]) -> tuple[subprocess.CompletedProcess[str], Path, Path]:
+    """The ``litetrace demo`` run, its store and its dashboard."""
+    job = jobs["demo"]
+    return job.result(), job.cwd / "demo.db", job.cwd / "demo.html"
 
 
 def test_demo_records_every_operation_and_writes_the_dashboard(demo):
@@ -96,32 +142,24 @@ def test_report_without_a_store_says_how_to_make_one(tmp_path):
     assert not (tmp_path / "missing.db").exists()
 
 
-def test_run_instruments_an_unmodified_program(tmp_path):
-    (tmp_path / "app.py").write_text(APP, encoding="utf-8")
-    db = tmp_path / "run.db"
-    done = run([*LITETRACE, "run", "--db", str(db), "--", sys.executable, "app.py"], cwd=tmp_path)
+def test_run_instruments_an_unmodified_program(jobs):
+    done = jobs["run"].result()
     assert done.returncode == 0, done.stderr[-3000:]
     assert "patched: True" in done.stdout and "answer: ok" in done.stdout
+    db = jobs["run"].cwd / "run.db"
     (span,) = load_spans(db)
     assert (span.name, span.request_model, span.status_code) == ("chat gpt-4o-mini", "gpt-4o-mini", "UNSET")
     assert load_metric_points(db, name="gen_ai.client.operation.duration")
 
 
-def test_opentelemetry_instrument_loads_litetrace_through_its_entry_point(tmp_path):
-    instrument = BIN / "opentelemetry-instrument"
-    if not instrument.exists() and shutil.which("opentelemetry-instrument") is None:
+def test_opentelemetry_instrument_loads_litetrace_through_its_entry_point(jobs):
+    if "otel" not in jobs:
         fail_or_skip("opentelemetry-instrument is missing: pip install opentelemetry-instrumentation")
     try:
         import opentelemetry.distro  # noqa: F401  # the SDK configurator opentelemetry-instrument needs
     except ImportError:
         fail_or_skip("opentelemetry-distro is missing (it configures the SDK): pip install opentelemetry-distro")
-    (tmp_path / "app.py").write_text(APP, encoding="utf-8")
-    done = run(
-        [str(instrument if instrument.exists() else shutil.which("opentelemetry-instrument")), sys.executable, "app.py"],
-        cwd=tmp_path,
-        OTEL_TRACES_EXPORTER="console", OTEL_METRICS_EXPORTER="none", OTEL_LOGS_EXPORTER="none",
-        OTEL_SERVICE_NAME="cli-test",
-    )
+    done = jobs["otel"].result()
     assert done.returncode == 0, done.stderr[-3000:]
     assert "patched: True" in done.stdout and "answer: ok" in done.stdout
     spans = _console_spans(done.stdout)

@@ -41,8 +41,11 @@ def local_router(provider: Any, **router_kwargs: Any) -> litellm.Router:
 
 
 def assert_router_span(span: Any, response: Any, model: str) -> None:
+    """The Router call is the span: named by the model group asked for, the deployment recorded."""
     attrs = span.attributes
-    assert span.name == f"chat {model}"
+    assert span.name == "chat team-model"
+    assert attrs["llm.request.model"] == "team-model"
+    assert attrs["llm.response.model"].endswith(model.split("/")[-1])
     assert span.status.status_code is StatusCode.UNSET
     assert attrs["llm.provider"] == "openai"
     assert attrs["llm.litellm.model_id"] == response._hidden_params["model_id"]
@@ -50,6 +53,19 @@ def assert_router_span(span: Any, response: Any, model: str) -> None:
 
 
 # -- Router ------------------------------------------------------------------------------------
+
+
+def test_router_retries_and_fallbacks_make_one_error_span(telemetry):
+    router = litellm.Router(
+        model_list=[{"model_name": "team-model", "litellm_params": {"model": "gpt-4o-mini", "mock_response": "hi"}}],
+        num_retries=2,
+    )
+    with pytest.raises(litellm.InternalServerError):
+        router.completion(model="team-model", messages=MESSAGES, mock_response=Exception("boom"))
+    spans = telemetry.settle(0.5)
+    assert len(spans) == 1
+    assert spans[0].status.status_code is StatusCode.ERROR
+    assert len([event for event in spans[0].events if event.name == "exception"]) == 1
 
 
 def test_router_completion_with_a_mock_deployment_makes_one_span(telemetry):

@@ -66,7 +66,9 @@ class CallTelemetry:
 
     # -- start -------------------------------------------------------------------------
 
-    def begin(self, operation: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Call | None:
+    def begin(
+        self, operation: str, args: tuple[Any, ...], kwargs: dict[str, Any], positional: tuple[str, ...] | None = None
+    ) -> Call | None:
         """Start the span; make sure the call carries a ``litellm_call_id`` to pair with."""
         t0_ns = time.perf_counter_ns()
         try:
@@ -74,7 +76,7 @@ class CallTelemetry:
             if not isinstance(call_id, str) or not call_id:
                 call_id = str(uuid.uuid4())
                 kwargs["litellm_call_id"] = call_id
-            params = {**dict(zip(POSITIONAL[operation], args)), **kwargs} if args else kwargs
+            params = {**dict(zip(positional or POSITIONAL[operation], args)), **kwargs} if args else kwargs
             model = params.get("model")
             name = f"{operation} {model}" if isinstance(model, str) and model else operation
             span = self.tracer.start_span(name, kind=SpanKind.CLIENT)

@@ -14,7 +14,7 @@ from litetrace.config import Settings
 from litetrace.instrumentation.calls import CallTelemetry
 from litetrace.instrumentation.pending import PendingCalls
 from litetrace.instrumentation.routing import CallbackRouting
-from litetrace.instrumentation.targets import MODULES, TARGETS
+from litetrace.instrumentation.targets import MODULES, ROUTER_CLASS, ROUTER_TARGETS, TARGETS, Target
 from litetrace.instrumentation.wrappers import async_wrapper, sync_wrapper
 from litetrace.metrics import Instruments
 from litetrace.package import INSTRUMENTS
@@ -64,21 +64,29 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
             except ImportError:
                 continue
             for target in TARGETS:
-                current = getattr(module, target.name, None)
-                if current is None or not callable(current) or isinstance(current, wrapt.FunctionWrapper):
-                    continue
-                factory = async_wrapper if target.is_async else sync_wrapper
-                wrapt.wrap_function_wrapper(module, target.name, factory(target.operation, telemetry))
-                self._wrapped.append((module, target.name))
+                self._wrap(module, target, telemetry)
+        router = getattr(importlib.import_module(ROUTER_CLASS[0]), ROUTER_CLASS[1], None)
+        if router is not None:
+            for target in ROUTER_TARGETS:
+                self._wrap(router, target, telemetry)
         self._routing = CallbackRouting(LitetraceCallback(telemetry))
         self._routing.install()
         atexit.register(pending.flush)
 
+    def _wrap(self, owner: Any, target: Target, telemetry: CallTelemetry) -> None:
+        """Wrap ``owner.<target.name>`` (a module function or a class method) if it exists."""
+        current = owner.__dict__.get(target.name)
+        if current is None or not callable(current) or isinstance(current, wrapt.FunctionWrapper):
+            return
+        factory = async_wrapper if target.is_async else sync_wrapper
+        wrapt.wrap_function_wrapper(owner, target.name, factory(target.operation, telemetry, target.positional))
+        self._wrapped.append((owner, target.name))
+
     def _uninstrument(self, **kwargs: Any) -> None:
-        for module, name in reversed(self._wrapped):
-            current = getattr(module, name, None)
+        for owner, name in reversed(self._wrapped):
+            current = owner.__dict__.get(name)
             if isinstance(current, wrapt.FunctionWrapper):
-                setattr(module, name, current.__wrapped__)
+                setattr(owner, name, current.__wrapped__)
         self._wrapped.clear()
         if self._routing is not None:
             self._routing.uninstall()

@@ -17,6 +17,8 @@ class Target(NamedTuple):
     name: str
     operation: str
     is_async: bool
+    # Positional parameter names, when they differ from the module function's.
+    positional: tuple[str, ...] | None = None
 
 
 TARGETS: tuple[Target, ...] = (
@@ -47,4 +49,18 @@ MODULES: tuple[str, ...] = (
     "litellm.responses",
     "litellm.responses.main",
     "litellm.responses.dispatch",
+)
+
+# litellm.Router methods: wrapped so that a Router call (its retries and fallbacks
+# included) is one span; the module functions it calls inside add none.
+ROUTER_CLASS = ("litellm.router", "Router")
+ROUTER_TARGETS: tuple[Target, ...] = (
+    Target("completion", "chat", False),
+    Target("acompletion", "chat", True),
+    Target("text_completion", "text_completion", False, ("model", "prompt")),
+    Target("atext_completion", "text_completion", True, ("model", "prompt")),
+    Target("embedding", "embedding", False),
+    Target("aembedding", "embedding", True),
+    Target("image_generation", "image_generation", False),
+    Target("aimage_generation", "image_generation", True),
 )

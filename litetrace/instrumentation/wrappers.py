@@ -49,13 +49,13 @@ def _returned(telemetry: CallTelemetry, call: Any, inside: Token[bool], result: 
     return result
 
 
-def sync_wrapper(operation: str, telemetry: CallTelemetry) -> Wrapper:
+def sync_wrapper(operation: str, telemetry: CallTelemetry, positional: tuple[str, ...] | None = None) -> Wrapper:
     """Wrapper for a sync entry point."""
 
     def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if INSIDE_CALL.get():
             return wrapped(*args, **kwargs)
-        call = telemetry.begin(operation, args, kwargs)
+        call = telemetry.begin(operation, args, kwargs, positional)
         inside = INSIDE_CALL.set(True)
         try:
             result = wrapped(*args, **kwargs)
@@ -67,13 +67,13 @@ def sync_wrapper(operation: str, telemetry: CallTelemetry) -> Wrapper:
     return wrapper
 
 
-def async_wrapper(operation: str, telemetry: CallTelemetry) -> Wrapper:
+def async_wrapper(operation: str, telemetry: CallTelemetry, positional: tuple[str, ...] | None = None) -> Wrapper:
     """Wrapper for an async entry point."""
 
     async def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if INSIDE_CALL.get():
             return await wrapped(*args, **kwargs)
-        call = telemetry.begin(operation, args, kwargs)
+        call = telemetry.begin(operation, args, kwargs, positional)
         inside = INSIDE_CALL.set(True)
         try:
             result = await wrapped(*args, **kwargs)
