@@ -33,29 +33,34 @@ APP = textwrap.dedent("""
 def clean_env(**extra: str) -> dict[str, str]:
     """The test's environment without litetrace/OTel settings, offline cost map on."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("LITETRACE_", "OTEL_"))}
-    env.pop("PYTHONPATH", None)
     env["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
     env.update(extra)
     return env
 
 
 class Job:
-    """A command started in the background; ``result()`` waits for it."""
+    """A command started in the background, its output in files (a full pipe would stall it); ``result()`` waits."""
 
     def __init__(self, command: list[str], cwd: Path, **env: str) -> None:
         self.cwd = cwd
-        self.process = subprocess.Popen(command, cwd=cwd, env=clean_env(**env), stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True)
+        self._out, self._err = cwd / "stdout.txt", cwd / "stderr.txt"
+        with open(self._out, "wb") as out, open(self._err, "wb") as err:
+            self.process = subprocess.Popen(command, cwd=cwd, env=clean_env(**env), stdout=out, stderr=err,
+                                            stdin=subprocess.DEVNULL)
         self._done: subprocess.CompletedProcess[str] | None = None
 
     def result(self, timeout: float = 180) -> subprocess.CompletedProcess[str]:
         if self._done is None:
             try:
-                out, err = self.process.communicate(timeout=timeout)
+                self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 self.process.kill()
-                out, err = self.process.communicate()
-            self._done = subprocess.CompletedProcess(self.process.args, self.process.returncode, out, err)
+                self.process.wait()
+            self._done = subprocess.CompletedProcess(
+                self.process.args, self.process.returncode,
+                self._out.read_text(encoding="utf-8", errors="replace"),
+                self._err.read_text(encoding="utf-8", errors="replace"),
+            )
         return self._done
 
 
