@@ -21,9 +21,12 @@ DEMO_CALLS = 30
 OPERATIONS = {"chat", "embedding", "image_generation", "moderation"}
 
 APP = textwrap.dedent("""
+    import builtins
+
     import litellm
     import wrapt
 
+    print("user sitecustomize:", getattr(builtins, "user_sitecustomize_ran", False), flush=True)
     print("patched:", isinstance(litellm.completion, wrapt.FunctionWrapper), flush=True)
     response = litellm.completion(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}], mock_response="ok")
     print("answer:", response.choices[0].message.content, flush=True)
@@ -89,8 +92,12 @@ def jobs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Job]]:
                            "--html", str(demo / "demo.html"), "--quiet"], cwd=demo)
     run_dir = tmp_path_factory.mktemp("run")
     (run_dir / "app.py").write_text(APP, encoding="utf-8")
+    # The user's own sitecustomize, which litetrace run's bootstrap shadows on PYTHONPATH, must still run.
+    (run_dir / "site").mkdir()
+    (run_dir / "site" / "sitecustomize.py").write_text("import builtins\nbuiltins.user_sitecustomize_ran = True\n",
+                                                       encoding="utf-8")
     started["run"] = Job([*LITETRACE, "run", "--db", str(run_dir / "run.db"), "--", sys.executable, "app.py"],
-                         cwd=run_dir)
+                         cwd=run_dir, PYTHONPATH=str(run_dir / "site"))
     instrument = instrument_command()
     if instrument is not None:
         otel_dir = tmp_path_factory.mktemp("otel")
@@ -151,6 +158,7 @@ def test_run_instruments_an_unmodified_program(jobs):
     done = jobs["run"].result()
     assert done.returncode == 0, done.stderr[-3000:]
     assert "patched: True" in done.stdout and "answer: ok" in done.stdout
+    assert "user sitecustomize: True" in done.stdout
     db = jobs["run"].cwd / "run.db"
     (span,) = load_spans(db)
     assert (span.name, span.request_model, span.status_code) == ("chat gpt-4o-mini", "gpt-4o-mini", "UNSET")
