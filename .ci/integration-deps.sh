@@ -4,8 +4,8 @@
 # Usage: .ci/integration-deps.sh VENV   (idempotent: a second run only checks, in about a second)
 #
 # Phoenix is a server the tests start as a separate process, never import. Its requirements
-# clash with LiteLLM's (phoenix 20.x wants openai>=3, litellm pins openai<3), so it gets its
-# own virtualenv inside VENV, and its `phoenix` command is linked into VENV/bin.
+# clash with LiteLLM's (phoenix 20.x pulls openai 3 in through pydantic-ai; litellm pins
+# openai<3), so it gets its own virtualenv inside VENV, its `phoenix` command linked into VENV/bin.
 set -euo pipefail
 
 venv="${1:?usage: $0 VENV}"
