@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterable
 from typing import Any
 
-from opentelemetry.metrics import Meter
+from opentelemetry.metrics import CallbackOptions, Meter, Observation
 from opentelemetry.semconv._incubating.metrics import gen_ai_metrics
 
 from litetrace.attributes import names as n
@@ -17,11 +19,19 @@ COST = "llm.usage.cost"
 DURATION_BUCKETS = (0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 60.0)
 CHUNK_GAP_BUCKETS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56)
 TOKEN_BUCKETS = (1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304)
+# Distinct dimension sets kept; beyond it the cache starts over (the SDK has its own cardinality limit).
+MAX_DIMENSION_SETS = 1024
 RATE_BUCKETS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)
 
 
 class Instruments:
-    """Histograms and counters, created once per meter."""
+    """Histograms and counters, created once per meter.
+
+    Recording is the SDK's work (~5 us per measurement plus ~0.7 us per dimension on
+    this machine), so the per-call path keeps measurements few: dimension dicts are
+    built once per distinct set and reused, and cost is an asynchronous counter whose
+    running totals the SDK reads at collection time instead of one ``add`` per call.
+    """
 
     def __init__(self, meter: Meter) -> None:
         self.duration = meter.create_histogram(
@@ -54,44 +64,70 @@ class Instruments:
             description="Chunks per second of a streamed response",
             explicit_bucket_boundaries_advisory=RATE_BUCKETS,
         )
-        self.cost = meter.create_counter(COST, unit="USD", description="Cost of LiteLLM calls (LiteLLM's cost map)")
+        self._lock = threading.Lock()
+        # dimension key -> (dims, dims + input token type, dims + output token type)
+        self._dims: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = {}
+        # dimension key -> [dims, running cost total in USD]
+        self._cost_totals: dict[tuple[Any, ...], list[Any]] = {}
+        self.cost = meter.create_observable_counter(
+            COST, callbacks=[self._observe_cost], unit="USD", description="Cost of LiteLLM calls (LiteLLM's cost map)"
+        )
 
-    @staticmethod
-    def dimensions(attrs: dict[str, Any], error_type: str | None, streaming: bool) -> dict[str, Any]:
-        """Low-cardinality metric attributes taken from a span's attributes."""
-        dims: dict[str, Any] = {
-            semconv.OPERATION_NAME: semconv.operation_name(attrs.get(n.REQUEST_TYPE, "")),
-            n.STREAMING: streaming,
-        }
-        provider = attrs.get(n.PROVIDER)
-        if provider:
-            dims[semconv.PROVIDER_NAME] = semconv.provider_name(provider)
-        model = attrs.get(n.REQUEST_MODEL)
-        if model:
-            dims[semconv.REQUEST_MODEL] = model
-        response_model = attrs.get(n.RESPONSE_MODEL)
-        if response_model:
-            dims[semconv.RESPONSE_MODEL] = response_model
-        if error_type:
-            dims[semconv.ERROR_TYPE] = error_type
-        return dims
+    def _dimension_sets(
+        self, attrs: dict[str, Any], error_type: str | None, streaming: bool
+    ) -> tuple[tuple[Any, ...], tuple[dict[str, Any], dict[str, Any], dict[str, Any]]]:
+        key = (
+            attrs.get(n.REQUEST_TYPE) or "",
+            streaming,
+            attrs.get(n.PROVIDER) or None,
+            attrs.get(n.REQUEST_MODEL) or None,
+            attrs.get(n.RESPONSE_MODEL) or None,
+            error_type or None,
+        )
+        sets = self._dims.get(key)
+        if sets is None:
+            dims = _dimensions(*key)
+            sets = (dims, {**dims, semconv.TOKEN_TYPE: "input"}, {**dims, semconv.TOKEN_TYPE: "output"})
+            if len(self._dims) >= MAX_DIMENSION_SETS:  # a model name per request would grow it without end
+                self._dims.clear()
+            self._dims[key] = sets
+        return key, sets
+
+    def dimensions(self, attrs: dict[str, Any], error_type: str | None, streaming: bool) -> dict[str, Any]:
+        """Low-cardinality metric attributes taken from a span's attributes (shared: do not mutate)."""
+        return self._dimension_sets(attrs, error_type, streaming)[1][0]
 
     def record_call(self, duration_s: float, attrs: dict[str, Any], error_type: str | None, streaming: bool) -> None:
         """Duration, token usage and cost of one finished call."""
-        dims = self.dimensions(attrs, error_type, streaming)
+        key, (dims, input_dims, output_dims) = self._dimension_sets(attrs, error_type, streaming)
         self.duration.record(duration_s, dims)
         prompt = attrs.get(n.USAGE_PROMPT)
         if prompt is not None:
-            self.tokens.record(prompt, {**dims, semconv.TOKEN_TYPE: "input"})
+            self.tokens.record(prompt, input_dims)
         completion = attrs.get(n.USAGE_COMPLETION)
         if completion is not None:
-            self.tokens.record(completion, {**dims, semconv.TOKEN_TYPE: "output"})
-        self.record_cost(attrs.get(n.COST), dims)
+            self.tokens.record(completion, output_dims)
+        self._add_cost(attrs.get(n.COST), key, dims)
 
-    def record_cost(self, cost: Any, dims: dict[str, Any]) -> None:
-        """Add a call's cost, when LiteLLM knew it."""
-        if isinstance(cost, (int, float)) and cost > 0:
-            self.cost.add(cost, dims)
+    def record_cost(self, attrs: dict[str, Any], streaming: bool) -> None:
+        """Add a call's cost that arrived after its other metrics (a stream's, from LiteLLM's callback)."""
+        key, (dims, _, _) = self._dimension_sets(attrs, None, streaming)
+        self._add_cost(attrs.get(n.COST), key, dims)
+
+    def _add_cost(self, cost: Any, key: tuple[Any, ...], dims: dict[str, Any]) -> None:
+        if not isinstance(cost, (int, float)) or isinstance(cost, bool) or not cost > 0:
+            return
+        with self._lock:
+            total = self._cost_totals.get(key)
+            if total is None:
+                self._cost_totals[key] = [dims, cost]
+            else:
+                total[1] += cost
+
+    def _observe_cost(self, _options: CallbackOptions) -> Iterable[Observation]:
+        with self._lock:
+            totals = [(dims, total) for dims, total in self._cost_totals.values()]
+        return [Observation(total, dims) for dims, total in totals]
 
     def record_stream(self, ttft_s: float | None, gaps_s: float | None, rate: float | None, dims: dict[str, Any]) -> None:
         """Time to first chunk, mean time per chunk and chunk rate of one stream."""
@@ -101,3 +137,19 @@ class Instruments:
             self.time_per_chunk.record(gaps_s, dims)
         if rate is not None:
             self.chunk_rate.record(rate, dims)
+
+
+def _dimensions(
+    operation: str, streaming: bool, provider: str | None, model: str | None, response_model: str | None,
+    error_type: str | None,
+) -> dict[str, Any]:  # fmt: skip
+    dims: dict[str, Any] = {semconv.OPERATION_NAME: semconv.operation_name(operation), n.STREAMING: streaming}
+    if provider:
+        dims[semconv.PROVIDER_NAME] = semconv.provider_name(provider)
+    if model:
+        dims[semconv.REQUEST_MODEL] = model
+    if response_model:
+        dims[semconv.RESPONSE_MODEL] = response_model
+    if error_type:
+        dims[semconv.ERROR_TYPE] = error_type
+    return dims

@@ -239,3 +239,26 @@ def test_instrument_and_calls_configure_no_logging_and_no_global_provider(monkey
     assert root.handlers == handlers
     assert logging.getLogger("litetrace").handlers == []
     assert trace.get_tracer_provider() is global_provider
+
+
+def test_call_ids_are_uuids_and_differ_across_forked_workers() -> None:
+    """LiteLLM reuses litellm_call_id as its spend-log request id: forked workers must not repeat ids."""
+    import os
+    import uuid
+
+    from litetrace.instrumentation.calls import new_call_id
+
+    first, second = new_call_id(), new_call_id()
+    assert first != second and uuid.UUID(first).version == 4
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report its first id and leave without running pytest's teardown
+        os.write(write, new_call_id().encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    child_id = os.read(read, 100).decode()
+    os.close(read)
+    parent_next = new_call_id()
+    assert uuid.UUID(child_id).version == 4
+    assert child_id[:24] != parent_next[:24]

@@ -5,6 +5,7 @@ Names come from ``opentelemetry-semantic-conventions``; nothing here invents a k
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -113,9 +114,18 @@ def add(attrs: dict[str, Any]) -> None:
 
 
 def _server(api_base: str, attrs: dict[str, Any]) -> None:
-    parts = urlsplit(api_base)
-    if parts.hostname:
-        attrs[server.SERVER_ADDRESS] = parts.hostname
-        port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+    address, port = server_of(api_base)
+    if address:
+        attrs[server.SERVER_ADDRESS] = address
         if port:
             attrs[server.SERVER_PORT] = port
+
+
+@lru_cache(maxsize=256)
+def server_of(api_base: str) -> tuple[str | None, int | None]:
+    """Host and port of an endpoint (cached: an app talks to a handful of them)."""
+    try:
+        parts = urlsplit(api_base)
+        return parts.hostname, parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+    except ValueError:  # a malformed port, say: no server keys rather than a wrong one
+        return None, None

@@ -26,22 +26,30 @@ def fold(operation: str, chunks: list[Any], attrs: dict[str, Any], capture_limit
     tool_ids: set[tuple[int, int]] = set()
     texts: list[str] = []
     for chunk in chunks:
-        for choice in _values(chunk).get("choices") or ():
+        choices = _field(chunk, "choices")
+        if not choices:
+            continue
+        for choice in choices:
             values = _values(choice)
-            index = values.get("index") or 0
-            reason = values.get("finish_reason")
             delta = values.get("delta")
             if delta is not None:
-                parts = _values(delta)
+                # Inline _values() for LiteLLM's Delta (fields in the extras): the hottest line here.
+                parts = getattr(delta, "__pydantic_extra__", None)
+                if parts.__class__ is not dict or "content" not in parts or "tool_calls" not in parts:
+                    parts = _values(delta)
                 piece = parts.get("content")
                 calls = parts.get("tool_calls")
             else:
                 piece = values.get("text")
                 calls = None
-            if isinstance(piece, str) and piece:
+            if piece and isinstance(piece, str):
                 length += len(piece)
                 if capture_limit is not None:
                     texts.append(piece)
+            reason = values.get("finish_reason")
+            if not (calls or reason):
+                continue  # most chunks: a piece of text and nothing else
+            index = values.get("index") or 0
             if calls:
                 for call in calls:
                     key = (index, field(call, "index") or 0)
@@ -49,7 +57,7 @@ def fold(operation: str, chunks: list[Any], attrs: dict[str, Any], capture_limit
                     name = field(field(call, "function"), "name")
                     if isinstance(name, str) and name:
                         tool_names[key] = name
-            if isinstance(reason, str) and reason:
+            if isinstance(reason, str):
                 reasons[index] = reason
     first = chunks[0] if chunks else None
     common.response_identity(first, attrs)
@@ -80,6 +88,18 @@ class _Attributes:
         return getattr(self.obj, name, None)
 
 
+def _field(obj: Any, name: str) -> Any:
+    """One field of a chunk: from the pydantic model's own dicts when it has them (see ``_values``)."""
+    try:
+        value = obj.__dict__.get(name)
+        if value is None:
+            extra = obj.__pydantic_extra__
+            value = extra.get(name) if extra else None
+        return value
+    except AttributeError:
+        return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+
+
 def _values(obj: Any) -> Any:
     """The field values of a chunk part, as something with ``.get``; never None.
 
@@ -91,21 +111,23 @@ def _values(obj: Any) -> Any:
     if obj.__class__ is dict:
         return obj
     try:
-        values = obj.__dict__
         extra = obj.__pydantic_extra__
+        if extra and not obj.__dict__:  # StreamingChoices: every field in the extras
+            return extra
+        values = obj.__dict__
     except AttributeError:
         return obj if isinstance(obj, dict) else _Attributes(obj)
     if not extra:
         return values
-    if not values or not any(values.values()):  # Delta: only provider_specific_fields=None beside the extras
-        return extra
+    if not values or (len(values) == 1 and not values.get("provider_specific_fields")):
+        return extra  # StreamingChoices and Delta keep their fields in the extras
     return {**values, **extra}
 
 
 def _last_usage(chunks: list[Any]) -> Any:
     """The provider's usage: on the last chunk that carries token counts (usually the last chunk)."""
     for chunk in reversed(chunks):
-        usage = _values(chunk).get("usage")
+        usage = _field(chunk, "usage")
         if usage is not None and _counts_tokens(usage):
             return usage
     return None
