@@ -22,12 +22,13 @@ from typing import Any, Callable
 CONFIGS = ("none", "litetrace", "openinference", "traceloop", "litellm-otel")
 # Extra configurations of the intrinsic run: a plain span (no instrumentor); litetrace with
 # content capture on; litetrace with a no-op MeterProvider (how much of its cost is metrics).
-INTRINSIC_EXTRA = ("floor", "litetrace+content", "litetrace-nometrics")
+INTRINSIC_EXTRA = ("floor", "floor+metrics", "litetrace+content", "litetrace-nometrics")
 PEERS = ("openinference", "traceloop", "litellm-otel")
 
 LABELS = {
     "none": "no instrumentation",
     "floor": "plain-span floor",
+    "floor+metrics": "plain span + litetrace's metric records",
     "litetrace": "litetrace",
     "litetrace+content": "litetrace (content on)",
     "litetrace-nometrics": "litetrace (no MeterProvider)",
@@ -69,7 +70,7 @@ class Installed:
 
 def install(name: str, tracer_provider: Any, meter_provider: Any) -> Installed:
     """Install configuration ``name`` on the current LiteLLM bindings (stubbed or real)."""
-    if name in ("none", "floor"):
+    if name in ("none", "floor", "floor+metrics"):
         return Installed(name)
     if name in ("litetrace", "litetrace+content", "litetrace-nometrics"):
         from litetrace import Instrumentor

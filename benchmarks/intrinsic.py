@@ -18,6 +18,8 @@ Run by ``run.py`` once per configuration per round, each time in a fresh process
    and is also reported on its own (``cb_us``).
 4. ``floor`` instead times one plain span started with the attributes litetrace wrote
    in that cell (same count, same values) and ended: the OpenTelemetry SDK's own cost.
+   ``floor+metrics`` adds the metric measurements litetrace records in that cell (same
+   instruments, same dimensions): the SDK's cost for everything litetrace emits.
 
 Prints one JSON object (after ``@@RESULT@@``).
 """
@@ -345,6 +347,33 @@ def floor_loop(tracer: Any, name: str, attrs: dict[str, Any]) -> Any:
     return run
 
 
+def floor_metrics_loop(tracer: Any, meter_provider: Any, name: str, attrs: dict[str, Any], error: bool) -> Any:
+    """The floor plus the metric measurements litetrace records in the same cell, through its own
+    ``Instruments`` on the same attributes: the OpenTelemetry SDK's cost for span and metrics."""
+    from opentelemetry.trace import SpanKind
+
+    from litetrace.attributes import names as n
+    from litetrace.metrics import Instruments
+
+    client = SpanKind.CLIENT
+    instruments = Instruments(meter_provider.get_meter("benchmark.floor"))
+    streaming = bool(attrs.get(n.STREAMING))
+    error_type = attrs.get(n.ERROR_TYPE) if error else None
+    ttft, rate = attrs.get(n.TTFT), attrs.get(n.CHUNKS_PER_SECOND)
+    gap = 1 / rate if rate else None
+
+    def run(count: int) -> int:
+        for _ in range(count):
+            span = tracer.start_span(name, kind=client, attributes=attrs)
+            if streaming:
+                instruments.record_stream(ttft, gap, rate, instruments.dimensions(attrs, None, True))
+            instruments.record_call(0.1, attrs, error_type, streaming)
+            span.end()
+        return 0
+
+    return run
+
+
 class Timer:
     """Calibrated batches of calls: per-call wall and CPU time, spans, TTFT."""
 
@@ -484,12 +513,16 @@ def main() -> None:
     gc.freeze()
     timer = Timer(exporter, batches=3 if args.quick else 6, batch_s=0.015 if args.quick else 0.025, warmup_s=0.04 if args.quick else 0.1)
 
-    if name == "floor":
+    if name in ("floor", "floor+metrics"):
         attributes = litetrace_attributes(stubs, tracer_provider, exporter, meter_provider)
         tracer = tracer_provider.get_tracer("benchmark.floor")
-        for cell, _is_async, chunks, _error in CELLS:
+        for cell, _is_async, chunks, error in CELLS:
             span_name, attrs = attributes[cell]
-            cell_result = timer.measure_sync(floor_loop(tracer, span_name, attrs))
+            if name == "floor":
+                loop = floor_loop(tracer, span_name, attrs)
+            else:
+                loop = floor_metrics_loop(tracer, meter_provider, span_name, attrs, error)
+            cell_result = timer.measure_sync(loop)
             cell_result["chunks"] = chunks
             result["cells"][cell] = cell_result
         emit(result)

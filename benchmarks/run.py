@@ -26,7 +26,7 @@ from common import HERE, ROOT, machine, median, spread
 import configs
 
 INTRINSIC_CONFIGS = (
-    "none", "floor", "litetrace", "litetrace+content", "litetrace-nometrics", "openinference", "traceloop", "litellm-otel",
+    "none", "floor", "floor+metrics", "litetrace", "litetrace+content", "litetrace-nometrics", "openinference", "traceloop", "litellm-otel",
 )  # fmt: skip
 WHOLE_CONFIGS = configs.CONFIGS
 NON_STREAM_INTRINSIC = ("sync", "async")
@@ -130,7 +130,7 @@ def summarize_intrinsic(results: dict[str, list[dict[str, Any]]]) -> dict[str, A
                 if this is None:
                     continue
                 # The floor times a span alone (no stub call): nothing to subtract.
-                sub = base["cells"][cell] if (base and name != "floor") else None
+                sub = base["cells"][cell] if (base and not name.startswith("floor")) else None
                 cpu.append(this["cpu_us"] - (sub["cpu_us"] if sub else 0.0))
                 wall.append(this["wall_us"] - (sub["wall_us"] if sub else 0.0))
                 cb.append(this.get("cb_us") or 0.0)
@@ -145,7 +145,7 @@ def summarize_intrinsic(results: dict[str, list[dict[str, Any]]]) -> dict[str, A
                 "span_names": last.get("span_names"),
                 "pending_after": max((run["cells"][cell].get("pending_after") or 0) for run in ok if cell in run["cells"]),
             }
-        if name != "floor":
+        if not name.startswith("floor"):
             for label, _plain, small, big in [(p[0], *p) for p in STREAM_PAIRS]:
                 values = {"cpu_us": [], "wall_us": []}
                 for run in ok:
@@ -233,6 +233,14 @@ def check_goals(intrinsic: dict[str, Any] | None, whole: dict[str, Any] | None, 
                     f"intrinsic {cell}: <= 2x plain-span floor",
                     mine <= 2 * base,
                     f"litetrace {mine:.1f} us vs floor {base:.1f} us (x{mine / base:.2f}; limit {2 * base:.1f})",
+                )
+            with_metrics = intrinsic.get("floor+metrics", {})
+            if "cells" in with_metrics:
+                sdk = with_metrics["cells"][cell]["cpu_us"]["median"]
+                goal(
+                    f"intrinsic {cell}: where the time goes (information)",
+                    None,
+                    f"the SDK's span + metric records alone {sdk:.1f} us; litetrace's own logic {mine - sdk:.1f} us",
                 )
         for label in ("sync", "async"):
             per_chunk = lt["per_chunk"][label]["cpu_us"]["median"]
@@ -334,7 +342,7 @@ def intrinsic_tables(summary: dict[str, Any]) -> str:
         attrs = f"{entry['cells']['sync']['attributes']} · {entry['cells']['sync stream 52']['attributes']}"
         ttft = min(c["ttft_fraction"] for cell, c in entry["cells"].items() if "stream" in cell)
         cb = f"{entry['cells']['sync']['cb_us']['median']:.1f} · {entry['cells']['sync stream 52']['cb_us']['median']:.1f}"
-        rows.append([configs.LABELS[name], ", ".join(f"{s:g}" for s in spans), attrs, f"{ttft:.0%}", cb if name not in ("floor",) else "–"])
+        rows.append([configs.LABELS[name], ", ".join(f"{s:g}" for s in spans), attrs, f"{ttft:.0%}", cb if not name.startswith("floor") else "–"])
     out.append("**Per call** (sync non-streaming · sync stream of 52):\n\n" + _table(header, rows))
     return "\n\n".join(out)
 
@@ -411,7 +419,7 @@ def render(report: dict[str, Any]) -> str:
     if missing:
         parts.append("Missing configurations: " + "; ".join(f"{configs.LABELS[k]}: {v}" for k, v in missing.items()))
     if report["summary"].get("goals"):
-        rows = [[g["goal"], {True: "met", False: "**missed**", None: "?"}[g["met"]], g["detail"]] for g in report["summary"]["goals"]]
+        rows = [[g["goal"], {True: "met", False: "**missed**", None: "–"}[g["met"]], g["detail"]] for g in report["summary"]["goals"]]
         parts.append("## Goals\n\n" + _table(["goal", "", "numbers"], rows))
     if report["summary"].get("intrinsic"):
         parts.append("## Intrinsic cost (LiteLLM stubbed out)\n\n" + intrinsic_tables(report["summary"]["intrinsic"]))
