@@ -140,6 +140,11 @@ def setup(
         return Telemetry()
     names = exporter_names(exporter)
     batch = env_flag(BATCH_ENV, True) if batch is None else batch
+    if not batch and "otlp" in names:
+        # Unbatched, every span is sent on the caller's thread when it ends: a slow or
+        # unreachable collector then delays each LiteLLM call by the exporter's timeout.
+        logger.warning("litetrace: batch=False with the otlp exporter sends spans on the calling thread; "
+                       "an unreachable collector will delay every call by the OTLP timeout")
     interval = metric_export_interval_ms or int(os.environ.get(METRIC_INTERVAL_ENV, "10000"))
     attributes = dict(resource_attributes or {})
     attributes[SERVICE_NAME] = service_name or os.environ.get("OTEL_SERVICE_NAME") or attributes.get(SERVICE_NAME) or "litellm-app"

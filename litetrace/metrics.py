@@ -101,18 +101,24 @@ class Instruments:
         """Duration, token usage and cost of one finished call."""
         key, (dims, input_dims, output_dims) = self._dimension_sets(attrs, error_type, streaming)
         self.duration.record(duration_s, dims)
+        self._record_tokens(attrs, input_dims, output_dims)
+        self._add_cost(attrs.get(n.COST), key, dims)
+
+    def record_late(self, attrs: dict[str, Any], streaming: bool, tokens: bool) -> None:
+        """Cost (and, with ``tokens``, token usage) that arrived after a call's other metrics:
+        a stream's, from LiteLLM's callback."""
+        key, (dims, input_dims, output_dims) = self._dimension_sets(attrs, None, streaming)
+        if tokens:
+            self._record_tokens(attrs, input_dims, output_dims)
+        self._add_cost(attrs.get(n.COST), key, dims)
+
+    def _record_tokens(self, attrs: dict[str, Any], input_dims: dict[str, Any], output_dims: dict[str, Any]) -> None:
         prompt = attrs.get(n.USAGE_PROMPT)
         if prompt is not None:
             self.tokens.record(prompt, input_dims)
         completion = attrs.get(n.USAGE_COMPLETION)
         if completion is not None:
             self.tokens.record(completion, output_dims)
-        self._add_cost(attrs.get(n.COST), key, dims)
-
-    def record_cost(self, attrs: dict[str, Any], streaming: bool) -> None:
-        """Add a call's cost that arrived after its other metrics (a stream's, from LiteLLM's callback)."""
-        key, (dims, _, _) = self._dimension_sets(attrs, None, streaming)
-        self._add_cost(attrs.get(n.COST), key, dims)
 
     def _add_cost(self, cost: Any, key: tuple[Any, ...], dims: dict[str, Any]) -> None:
         if not isinstance(cost, (int, float)) or isinstance(cost, bool) or not cost > 0:

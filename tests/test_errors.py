@@ -69,6 +69,8 @@ def assert_error_span(span: Any, error: BaseException, category: str, status: in
     assert "llm.request.model" in attrs
     assert "llm.response.id" not in attrs
     assert "llm.usage.prompt_tokens" not in attrs
+    # LiteLLM logs failures at cost 0.0: unknown, so unset rather than a fake zero.
+    assert "llm.usage.cost" not in attrs
 
 
 # -- HTTP errors through the local provider ---------------------------------------------------------

@@ -726,3 +726,18 @@ def test_callback_after_flush_makes_no_second_span(telemetry, provider, hygiene)
     assert spy.costs  # LiteLLM did call back, after the span had ended
     span = only_span(telemetry, hygiene)
     assert span.attributes["llm.response.stream_outcome"] == "completed"
+
+
+def test_anthropic_stream_without_include_usage_gets_litellms_token_counts(telemetry, provider, hygiene):
+    """LiteLLM surfaces no usage chunk here; the span takes the counts LiteLLM priced the call on."""
+    stream = litellm.completion(
+        model="anthropic/claude-sonnet-4-5", messages=[{"role": "user", "content": "hi"}], stream=True,
+        api_base=provider.base_url, api_key="sk-test",
+    )
+    chunks = list(stream)
+    assert all(getattr(chunk, "usage", None) is None for chunk in chunks)
+    attrs = only_span(telemetry, hygiene).attributes
+    assert attrs["llm.usage.completion_tokens"] > 0 and attrs["llm.usage.prompt_tokens"] > 0
+    assert attrs["llm.usage.total_tokens"] == attrs["llm.usage.prompt_tokens"] + attrs["llm.usage.completion_tokens"]
+    points = telemetry.metrics()["gen_ai.client.token.usage"]
+    assert {point.attributes["gen_ai.token.type"] for point in points} == {"input", "output"}

@@ -56,6 +56,13 @@ def logged(info: Any, attrs: dict[str, Any]) -> None:
     cache_hit = field(info, "cache_hit")
     if isinstance(cache_hit, bool):
         attrs[n.CACHE_HIT] = cache_hit
+    # The standard logging payload's token counts, which LiteLLM priced the call on: a stream
+    # read without include_usage carries none in its chunks (callers keep the span's own counts).
+    if isinstance(info, dict) and as_int(info.get("total_tokens")):
+        for source, key in (("prompt_tokens", n.USAGE_PROMPT), ("completion_tokens", n.USAGE_COMPLETION), ("total_tokens", n.USAGE_TOTAL)):
+            count = as_int(info.get(source))
+            if count is not None:
+                attrs[key] = count
 
 
 def usage(usage_obj: Any, attrs: dict[str, Any]) -> None:

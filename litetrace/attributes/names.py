@@ -29,7 +29,7 @@ CONTRACT: tuple[Key, ...] = (
     Key("llm.api_base", "every operation", "endpoint host/path with credentials and query removed"),
     Key("llm.usage.prompt_tokens", "every operation", "prompt tokens from the provider's usage"),
     Key("llm.usage.completion_tokens", "every operation", "completion tokens from the provider's usage"),
-    Key("llm.usage.total_tokens", "every operation", "total tokens from the provider's usage"),
+    Key("llm.usage.total_tokens", "every operation", "total tokens from the provider's usage; for a stream without usage chunks, the count LiteLLM priced it on"),
     Key("llm.usage.cached_tokens", "every operation", "cached prompt tokens, when reported"),
     Key("llm.usage.reasoning_tokens", "every operation", "reasoning tokens, when reported"),
     Key("llm.usage.cost", "every operation", "USD, from LiteLLM's own cost map (response_cost)"),

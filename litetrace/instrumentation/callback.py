@@ -73,6 +73,9 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
             if state == "seen":
                 return
             extra = logged_view(kwargs)
+            if failed:
+                # LiteLLM logs a failed call at cost 0.0; the contract leaves an unknown cost unset.
+                extra.pop(n.COST, None)
             if state == "open":
                 pending.enrich_open(call_id, lambda call: self.telemetry.enrich(call, extra), final=not failed)
             elif state == "parked":

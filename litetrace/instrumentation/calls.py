@@ -180,10 +180,13 @@ class CallTelemetry:
     def _finish_parked(self, call: Call, extra: dict[str, Any] | None, end_time: int) -> None:
         """End a parked span, with what LiteLLM's callback brought (None at the deadline)."""
         if extra:
+            had_tokens = n.USAGE_PROMPT in call.attrs or n.USAGE_COMPLETION in call.attrs
             self.enrich(call, extra)
-            # end() recorded the call's metrics without a cost: add the one the callback brought.
-            if n.COST in call.attrs:
-                self.instruments.record_cost(call.attrs, streaming=bool(call.attrs.get(n.STREAMING)))
+            # end() recorded the call's metrics without a cost (nor tokens, for a stream read
+            # without include_usage): add what the callback brought.
+            late_tokens = not had_tokens and (n.USAGE_PROMPT in call.attrs or n.USAGE_COMPLETION in call.attrs)
+            if n.COST in call.attrs or late_tokens:
+                self.instruments.record_late(call.attrs, bool(call.attrs.get(n.STREAMING)), late_tokens)
         call.span.end(end_time=end_time)
 
     def enrich(self, call: Call, extra: dict[str, Any]) -> None:
