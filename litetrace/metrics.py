@@ -6,7 +6,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-from opentelemetry.metrics import CallbackOptions, Meter, Observation
+from opentelemetry.metrics import CallbackOptions, Histogram, Meter, Observation
 from opentelemetry.semconv._incubating.metrics import gen_ai_metrics
 
 from litetrace.attributes import names as n
@@ -34,36 +34,30 @@ class Instruments:
     """
 
     def __init__(self, meter: Meter) -> None:
-        self.duration = meter.create_histogram(
-            gen_ai_metrics.GEN_AI_CLIENT_OPERATION_DURATION,
-            unit="s",
-            description="GenAI operation duration",
-            explicit_bucket_boundaries_advisory=DURATION_BUCKETS,
+        def histogram(name: str, unit: str, description: str, buckets: tuple[float, ...]) -> Histogram:
+            return meter.create_histogram(
+                name, unit=unit, description=description, explicit_bucket_boundaries_advisory=buckets
+            )
+
+        self.duration = histogram(
+            gen_ai_metrics.GEN_AI_CLIENT_OPERATION_DURATION, "s", "GenAI operation duration", DURATION_BUCKETS
         )
-        self.tokens = meter.create_histogram(
-            gen_ai_metrics.GEN_AI_CLIENT_TOKEN_USAGE,
-            unit="{token}",
-            description="Number of input and output tokens used",
-            explicit_bucket_boundaries_advisory=TOKEN_BUCKETS,
+        self.tokens = histogram(
+            gen_ai_metrics.GEN_AI_CLIENT_TOKEN_USAGE, "{token}", "Number of input and output tokens used", TOKEN_BUCKETS
         )
-        self.time_to_first_chunk = meter.create_histogram(
+        self.time_to_first_chunk = histogram(
             gen_ai_metrics.GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK,
-            unit="s",
-            description="Time from the call's start to the first chunk handed to the caller",
-            explicit_bucket_boundaries_advisory=DURATION_BUCKETS,
+            "s",
+            "Time from the call's start to the first chunk handed to the caller",
+            DURATION_BUCKETS,
         )
-        self.time_per_chunk = meter.create_histogram(
+        self.time_per_chunk = histogram(
             gen_ai_metrics.GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK,
-            unit="s",
-            description="Time between consecutive chunks after the first",
-            explicit_bucket_boundaries_advisory=CHUNK_GAP_BUCKETS,
+            "s",
+            "Time between consecutive chunks after the first",
+            CHUNK_GAP_BUCKETS,
         )
-        self.chunk_rate = meter.create_histogram(
-            CHUNKS_PER_SECOND,
-            unit="{chunk}/s",
-            description="Chunks per second of a streamed response",
-            explicit_bucket_boundaries_advisory=RATE_BUCKETS,
-        )
+        self.chunk_rate = histogram(CHUNKS_PER_SECOND, "{chunk}/s", "Chunks per second of a streamed response", RATE_BUCKETS)
         self._lock = threading.Lock()
         # dimension key -> (dims, dims + input token type, dims + output token type)
         self._dims: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = {}
