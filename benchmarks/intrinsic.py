@@ -360,13 +360,13 @@ def floor_metrics_loop(tracer: Any, meter_provider: Any, name: str, attrs: dict[
     streaming = bool(attrs.get(n.STREAMING))
     error_type = attrs.get(n.ERROR_TYPE) if error else None
     ttft, rate = attrs.get(n.TTFT), attrs.get(n.CHUNKS_PER_SECOND)
-    gap = 1 / rate if rate else None
+    gaps = [1 / rate] if rate else []
 
     def run(count: int) -> int:
         for _ in range(count):
             span = tracer.start_span(name, kind=client, attributes=attrs)
             if streaming:
-                instruments.record_stream(ttft, gap, rate, instruments.dimensions(attrs, None, True))
+                instruments.record_stream(ttft, gaps, rate, instruments.dimensions(attrs, None, True))
             instruments.record_call(0.1, attrs, error_type, streaming)
             span.end()
         return 0

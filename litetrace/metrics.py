@@ -129,12 +129,12 @@ class Instruments:
             totals = [(dims, total) for dims, total in self._cost_totals.values()]
         return [Observation(total, dims) for dims, total in totals]
 
-    def record_stream(self, ttft_s: float | None, gaps_s: float | None, rate: float | None, dims: dict[str, Any]) -> None:
-        """Time to first chunk, mean time per chunk and chunk rate of one stream."""
+    def record_stream(self, ttft_s: float | None, gaps_s: list[float], rate: float | None, dims: dict[str, Any]) -> None:
+        """Time to first chunk, time per chunk (each gap, or one mean gap) and chunk rate of one stream."""
         if ttft_s is not None:
             self.time_to_first_chunk.record(ttft_s, dims)
-        if gaps_s is not None:
-            self.time_per_chunk.record(gaps_s, dims)
+        for gap in gaps_s:
+            self.time_per_chunk.record(gap, dims)
         if rate is not None:
             self.chunk_rate.record(rate, dims)
 

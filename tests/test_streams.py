@@ -657,6 +657,21 @@ def test_stream_metrics_match_the_span(telemetry, provider):
     assert attrs["llm.response.stream_duration"] <= duration < attrs["llm.response.stream_duration"] + 0.05
 
 
+def test_chunk_gap_metrics_record_every_gap_the_caller_saw(telemetry_factory, provider):
+    """chunk_gap_metrics=True: time_per_output_chunk as the semantic conventions define it, one
+    point per chunk after the first, each the gap the caller observed between chunks."""
+    telemetry = telemetry_factory(chunk_gap_metrics=True)
+    seen: list[float] = []
+    for _chunk in chat(provider, {"chunk_count": 10, "chunk_delay": 0.01}, stream_options={"include_usage": True}):
+        seen.append(time.perf_counter())
+    attrs = finished(telemetry)[0].attributes
+    point = telemetry.metrics()["gen_ai.client.operation.time_per_output_chunk"][0]
+    assert point.count == attrs["llm.response.chunk_count"] - 1 == len(seen) - 1
+    # The gaps add up to the time from the first chunk to the last, as the caller measured it.
+    assert point.sum == pytest.approx(seen[-1] - seen[0], abs=0.005)
+    assert point.max == pytest.approx(attrs["llm.response.max_chunk_gap"])
+
+
 # -- other streamed operations -----------------------------------------------------------
 
 

@@ -52,6 +52,7 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
             genai_attributes=kwargs.get("genai_attributes"),
             content_max_length=kwargs.get("content_max_length"),
             callback_deadline=kwargs.get("callback_deadline"),
+            chunk_gap_metrics=kwargs.get("chunk_gap_metrics"),
         )
         tracer = trace.get_tracer(__name__, __version__, kwargs.get("tracer_provider"))
         meter = metrics.get_meter(__name__, __version__, kwargs.get("meter_provider"))

@@ -13,6 +13,7 @@ from typing import Any, Callable
 from litetrace.instrumentation.calls import CallTelemetry
 from litetrace.safety import internal_error
 from litetrace.stream import AsyncStreamWrapper, StreamState, StreamWrapper, is_stream
+from litetrace.stream.state import ChunkGapStreamState
 
 INSIDE_CALL: ContextVar[bool] = ContextVar("litetrace_inside_call", default=False)
 
@@ -21,7 +22,7 @@ Wrapper = Callable[[Callable[..., Any], Any, tuple[Any, ...], dict[str, Any]], A
 
 def _proxy_stream(telemetry: CallTelemetry, call: Any, result: Any, is_async: bool) -> Any:
     try:
-        state = StreamState(telemetry, call)
+        state = (ChunkGapStreamState if telemetry.settings.chunk_gap_metrics else StreamState)(telemetry, call)
         return AsyncStreamWrapper(result, state) if is_async else StreamWrapper(result, state)
     except Exception:
         internal_error("wrapping a stream")

@@ -70,6 +70,10 @@ class StreamState:
         self.count += 1
         self.chunks.append(chunk)
 
+    def gaps_s(self) -> list[float] | None:
+        """Each gap between chunks, in seconds, when kept (``ChunkGapStreamState``)."""
+        return None
+
     def finish(self, outcome: str, error: BaseException | None = None) -> None:
         """End the span with this outcome, unless it has already ended."""
         if not self._once.acquire(blocking=False):
@@ -114,7 +118,10 @@ class StreamState:
             # Metrics still want token counts when the span is not sampled.
             fold(call.operation, self.chunks, attrs, None)
         dims = telemetry.instruments.dimensions({**call.attrs, **attrs}, _error_type(error), True)
-        telemetry.instruments.record_stream(ttft, mean_gap, rate, dims)
+        gaps = self.gaps_s()
+        if gaps is None:  # the default: one mean gap per stream rather than a record per chunk
+            gaps = [mean_gap] if mean_gap is not None else []
+        telemetry.instruments.record_stream(ttft, gaps, rate, dims)
         if call.recording:
             telemetry.write(call, attrs)
         else:
@@ -135,3 +142,21 @@ def _output_allowed(call: Call) -> bool:
     from litetrace.attributes import content
 
     return content.enabled_for(True, call.params, "output")
+
+
+class ChunkGapStreamState(StreamState):
+    """A stream whose every chunk gap goes to time_per_output_chunk (``chunk_gap_metrics``)."""
+
+    __slots__ = ("times",)
+
+    def __init__(self, telemetry: CallTelemetry, call: Call) -> None:
+        super().__init__(telemetry, call)
+        self.times: list[int] = []
+
+    def on_chunk(self, chunk: Any) -> None:
+        super().on_chunk(chunk)
+        self.times.append(self.last_ns)
+
+    def gaps_s(self) -> list[float] | None:
+        times = self.times
+        return [(later - earlier) / 1e9 for earlier, later in zip(times, times[1:])]
