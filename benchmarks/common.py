@@ -11,7 +11,8 @@ import os
 import statistics
 import sys
 import time
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 # Before LiteLLM is imported anywhere: otherwise it downloads its price list at import.
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
@@ -237,7 +238,7 @@ class Server:
         except Exception:  # noqa: BLE001
             self.proc.kill()
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import importlib.util
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 # The configurations, in table order. "none" is the limit: LiteLLM with nothing installed.
 CONFIGS = ("none", "litetrace", "openinference", "traceloop", "litellm-otel")

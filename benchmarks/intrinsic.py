@@ -101,7 +101,7 @@ def record() -> dict[str, Any]:
                 chunks = list(stream)
             if len(chunks) != size:
                 raise SystemExit(f"recorded a stream of {len(chunks)} chunks, wanted {size}")
-            _wait(lambda: len(recorder.success) > before)
+            _wait(lambda before=before: len(recorder.success) > before)
             recorded[f"chunks{size}"] = chunks
             recorded[f"stream_hidden{size}"] = dict(getattr(stream, "_hidden_params", {}) or {})
             recorded[f"payload{size}"] = recorder.success[-1]
@@ -449,7 +449,7 @@ class Timer:
 
     def _summary(self, size: int, walls: list[float], cpus: list[float], cbs: list[float], spans: int, ttft: int) -> dict[str, Any]:
         calls = size * self.batches
-        last = self.last_spans[-1] if self.last_spans else None
+        self.last_spans[-1] if self.last_spans else None
         return {
             "batch_calls": size,
             "batches": self.batches,

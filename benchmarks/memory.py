@@ -22,7 +22,8 @@ import gc
 import sys
 import threading
 import time
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import common
 from common import HTTP_MODEL, MESSAGES, MODEL, Server, emit, has_ttft, rss_bytes, words

@@ -182,7 +182,7 @@ def measure_async(bench: Bench, chunks: list[Any], repetitions: int) -> dict[str
 
 
 def summarize(n: int, streams: int, bare: list[float], wrapped: list[float], finish: list[float]) -> dict[str, Any]:
-    overhead = [w - b for b, w in zip(bare, wrapped)]
+    overhead = [w - b for b, w in zip(bare, wrapped, strict=False)]
     return {
         "chunks": n,
         "streams_per_repetition": streams,

@@ -10,8 +10,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
-from opentelemetry.semconv.attributes import server_attributes as server
 from opentelemetry.semconv.attributes import error_attributes
+from opentelemetry.semconv.attributes import server_attributes as server
 
 from litetrace.attributes import names as n
 

@@ -103,7 +103,7 @@ class CallTelemetry:
             if not isinstance(call_id, str) or not call_id:
                 call_id = new_call_id()
                 kwargs["litellm_call_id"] = call_id
-            params = {**dict(zip(positional or POSITIONAL[operation], args)), **kwargs} if args else kwargs
+            params = {**dict(zip(positional or POSITIONAL[operation], args, strict=False)), **kwargs} if args else kwargs
             model = params.get("model")
             name = f"{operation} {model}" if isinstance(model, str) and model else operation
             attrs: dict[str, Any] = {}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import atexit
 import importlib
-from typing import Any, Collection
+from collections.abc import Collection
+from typing import Any
 
 import wrapt
 from opentelemetry import metrics, trace

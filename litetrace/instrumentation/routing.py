@@ -10,7 +10,8 @@ TracerProvider) is never constructed while litetrace is instrumented.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import wrapt
 

@@ -7,8 +7,9 @@ A context variable marks "inside an instrumented call": LiteLLM's nested entry p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextvars import ContextVar, Token
-from typing import Any, Callable
+from typing import Any
 
 from litetrace.instrumentation.calls import CallTelemetry
 from litetrace.safety import internal_error

@@ -159,4 +159,4 @@ class ChunkGapStreamState(StreamState):
 
     def gaps_s(self) -> list[float] | None:
         times = self.times
-        return [(later - earlier) / 1e9 for earlier, later in zip(times, times[1:])]
+        return [(later - earlier) / 1e9 for earlier, later in zip(times, times[1:], strict=False)]
