@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import litetrace
@@ -37,8 +38,13 @@ def _demo(args: argparse.Namespace) -> int:
         telemetry.shutdown()
         if server is not None:
             server.stop()
-    print(f"\n{outcomes['ok']} calls succeeded, {outcomes['error']} failed (as planned: rate limits, 503s, timeouts) "
-          f"in {time.time() - started:.1f} s; stored in {telemetry.store_path}\n")
+    planned = f", {outcomes.planned_errors} failed as planned (rate limits, 503s, timeouts)" if target.local else ""
+    print(f"\n{outcomes.ok} calls succeeded{planned}, {len(outcomes.unexpected)} failed unexpectedly, "
+          f"in {time.time() - started:.1f} s; stored in {telemetry.store_path}")
+    shown = Counter(outcomes.unexpected).most_common(5)
+    for failure, count in shown:
+        print(f"  unexpected ({count}x): {failure}")
+    print()
     return _report(argparse.Namespace(db=telemetry.store_path, html=args.html, since=None))
 
 

@@ -8,11 +8,12 @@ the same workload to a real provider instead.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import random
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 MESSAGES = [
@@ -55,12 +56,13 @@ def _common(target: Target) -> dict[str, Any]:
 
 
 def build_workload(target: Target, calls: int, seed: int = 7) -> list[tuple[str, Callable[[], Any]]]:
-    """A shuffled list of (label, thunk) covering every operation, streams, tools and errors."""
+    """A shuffled list of (label, thunk) covering every operation, streams, tools, errors and retries."""
     import litellm
 
     rng = random.Random(seed)
     kw = _common(target)
     models = [target.chat_model] if not target.local else ["openai/gpt-4o-mini", "openai/gpt-4o"]
+    retry_ids = itertools.count(1)
 
     def chat() -> Any:
         model = rng.choice(models)
@@ -115,6 +117,12 @@ def build_workload(target: Target, calls: int, seed: int = 7) -> list[tuple[str,
     def server_error() -> Any:
         return litellm.completion(model=models[-1], messages=MESSAGES, num_retries=0, **kw, **_behave(target, error_status=503))
 
+    def retried() -> Any:
+        # The first attempt gets a 503, LiteLLM's retry succeeds: one span, the call succeeds.
+        # A distinct text per call keeps the server's fail-first count per call.
+        behavior = _behave(target, fail_first=1, error_status=503, text=f"Recovered on retry {next(retry_ids)}.")
+        return litellm.completion(model=models[0], messages=MESSAGES, num_retries=2, **kw, **behavior)
+
     def timeout() -> Any:
         return litellm.completion(model=models[0], messages=MESSAGES, timeout=0.3, num_retries=0, **kw, **_behave(target, hang=1.0))
 
@@ -129,6 +137,7 @@ def build_workload(target: Target, calls: int, seed: int = 7) -> list[tuple[str,
         ("rate limited", rate_limited, 4),
         ("server error", server_error, 3),
         ("timeout", timeout, 2),
+        ("retried", retried, 4),
     ]
     weights = [weight for _, _, weight in kinds]
     # Every kind at least once (as far as ``calls`` allows), the rest drawn by weight, then shuffled:
@@ -138,41 +147,78 @@ def build_workload(target: Target, calls: int, seed: int = 7) -> list[tuple[str,
     return [(label, thunk) for label, thunk, _ in chosen]
 
 
-async def _async_streams(target: Target, count: int) -> int:
+async def _async_streams(target: Target, count: int) -> tuple[int, list[str]]:
     """A burst of concurrent async streams, as an async app or the proxy would make."""
     import litellm
 
     kw = _common(target)
     model = "openai/gpt-4o-mini" if target.local else target.chat_model
 
-    async def one(index: int) -> bool:
+    async def one(index: int) -> str | None:
         behavior = _behave(target, first_chunk_delay=0.05 + 0.01 * index, chunk_delay=0.008, chunk_count=20)
         try:
             response = await litellm.acompletion(model=model, messages=MESSAGES, stream=True, **kw, **behavior)
             async for _ in response:
                 pass
-        except Exception:
-            return False  # recorded on the span; the demo goes on
-        return True
+        except Exception as error:  # recorded on the span; the demo goes on and reports it
+            return f"async stream: {type(error).__name__}: {str(error)[:200]}"
+        return None
 
     results = await asyncio.gather(*(one(i) for i in range(count)))
-    return sum(results)
+    failures = [result for result in results if result is not None]
+    return count - len(failures), failures
 
 
-def run_workload(target: Target, calls: int, workers: int = 4, progress: bool = True) -> dict[str, int]:
-    """Run the workload with a progress bar; returns outcome counts."""
+# The kinds of call that the local server is told to fail.
+PLANNED_FAILURES = frozenset({"rate limited", "server error", "timeout"})
+
+
+@dataclass
+class Outcomes:
+    """How the workload's calls ended; failures nobody planned are kept, to be shown."""
+
+    ok: int = 0
+    planned_errors: int = 0
+    unexpected: list[str] = field(default_factory=list)
+
+
+def run_workload(target: Target, calls: int, workers: int = 4, progress: bool = True) -> Outcomes:
+    """Run the workload with a progress bar; returns how the calls ended."""
     from tqdm import tqdm
 
-    outcomes = {"ok": 0, "error": 0}
+    outcomes = Outcomes()
     work = build_workload(target, calls)
+
+    def record(label: str, error: BaseException | None) -> None:
+        if error is None:
+            outcomes.ok += 1
+        elif label in PLANNED_FAILURES and target.local:
+            outcomes.planned_errors += 1
+        else:
+            outcomes.unexpected.append(f"{label}: {type(error).__name__}: {str(error)[:200]}")
+
+    # The first call of each kind runs alone, as an app's first calls would: LiteLLM imports
+    # modules (mcp, httpx2) on first use, and two threads importing them at once can see a
+    # partially initialised module.
+    first: list[tuple[str, Callable[[], Any]]] = []
+    rest: list[tuple[str, Callable[[], Any]]] = []
+    for label, thunk in work:
+        (rest if any(label == seen for seen, _ in first) else first).append((label, thunk))
     with tqdm(total=len(work) + 1, desc="LiteLLM calls", unit="call", disable=not progress) as bar:
+        for label, thunk in first:
+            try:
+                thunk()
+                record(label, None)
+            except Exception as error:
+                record(label, error)
+            bar.update(1)
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(thunk) for _, thunk in work]
+            futures = {pool.submit(thunk): label for label, thunk in rest}
             for future in as_completed(futures):
-                outcomes["ok" if future.exception() is None else "error"] += 1
+                record(futures[future], future.exception())
                 bar.update(1)
-        succeeded = asyncio.run(_async_streams(target, ASYNC_STREAMS))
-        outcomes["ok"] += succeeded
-        outcomes["error"] += ASYNC_STREAMS - succeeded
+        succeeded, failures = asyncio.run(_async_streams(target, ASYNC_STREAMS))
+        outcomes.ok += succeeded
+        outcomes.unexpected.extend(failures)
         bar.update(1)
     return outcomes

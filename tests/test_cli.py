@@ -127,7 +127,11 @@ def test_demo_records_every_operation_and_writes_the_dashboard(demo):
     streams = [span for span in spans if span.is_streaming]
     assert streams and all(span.ttft_s is not None and span.ttft_s > 0 for span in streams if not span.is_error)
     assert any(span.provider == "anthropic" for span in streams)
-    assert {span.error_category for span in spans if span.is_error} >= {"rate_limit", "timeout"}
+    # Only the failures the local server was told to produce: nothing else broke.
+    assert {"rate_limit", "timeout"} <= {span.error_category for span in spans if span.is_error} <= {
+        "rate_limit", "timeout", "service_unavailable",
+    }
+    assert " 0 failed unexpectedly" in done.stdout, done.stdout[:2000]
     assert load_metric_points(db, name="gen_ai.client.operation.time_to_first_chunk")
     assert html.is_file() and html.stat().st_size > 10_000
     assert "<html" in html.read_text(encoding="utf-8")[:2000].lower()
