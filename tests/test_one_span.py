@@ -113,7 +113,12 @@ def test_completion_imported_before_instrument_still_makes_one_span(telemetry):
 
 def test_completion_imported_before_instrument_over_http_makes_one_span(telemetry, provider):
     response = early_completion(model=OPENAI_CHAT, messages=MESSAGES, api_base=provider.openai_base, api_key="sk-test")
-    attrs = only_span(telemetry).attributes
+    span = only_span(telemetry)
+    attrs = span.attributes
+    # Named like a wrapper's span: the model as the caller wrote it, provider prefix included.
+    assert OPENAI_CHAT.startswith("openai/")
+    assert span.name == f"chat {OPENAI_CHAT}"
+    assert attrs["llm.request.model"] == attrs["gen_ai.request.model"] == OPENAI_CHAT
     assert attrs["llm.provider"] == "openai"
     assert attrs["llm.usage.cost"] == pytest.approx(litellm.completion_cost(response))
     assert attrs["llm.litellm.call_id"] == response._hidden_params["litellm_call_id"]

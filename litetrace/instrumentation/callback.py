@@ -93,9 +93,11 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
 
         logged = kwargs.get("standard_logging_object") or {}
         operation = OPERATION_BY_CALL_TYPE.get(str(kwargs.get("call_type") or logged.get("call_type")), "chat")
-        model = kwargs.get("model") or logged.get("model")
+        model = requested_model(logged) or kwargs.get("model") or logged.get("model")
         params = dict(kwargs.get("optional_params") or {})
-        params.update({key: kwargs[key] for key in ("model", "messages", "input", "prompt") if key in kwargs})
+        params.update({key: kwargs[key] for key in ("messages", "input", "prompt") if key in kwargs})
+        if model:
+            params["model"] = model
         attrs: dict[str, Any] = {}
         common.request(operation, params, kwargs["litellm_call_id"], attrs)
         EXTRACTORS[operation].request(params, attrs)
@@ -125,6 +127,15 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
         duration = (end_ns - start_ns) / 1e9 if start_ns and end_ns else 0.0
         streaming = bool(logged.get("stream"))
         self.telemetry.instruments.record_call(duration, attrs, attrs.get(n.ERROR_TYPE) if failed else None, streaming)
+
+
+def requested_model(logged: dict[str, Any]) -> str | None:
+    """The model string as the caller wrote it (``openai/gpt-4o-mini``), as the wrapper's spans
+    name it; LiteLLM's ``model`` has the provider prefix stripped, which would split one model's
+    spans and metrics in two."""
+    hidden = logged.get("hidden_params")
+    name = hidden.get("litellm_model_name") if isinstance(hidden, dict) else None
+    return name if isinstance(name, str) and name else None
 
 
 def logged_view(kwargs: dict[str, Any]) -> dict[str, Any]:
