@@ -26,19 +26,32 @@ def fold(operation: str, chunks: list[Any], attrs: dict[str, Any], capture_limit
     tool_ids: set[tuple[int, int]] = set()
     texts: list[str] = []
     for chunk in chunks:
-        choices = _field(chunk, "choices")
+        # Inline fast paths for LiteLLM's pydantic chunks (declared ``choices``; a choice's fields
+        # in its extras); anything else goes through _field()/_values(). Per chunk, this loop is
+        # most of what a stream costs.
+        try:
+            choices = chunk.__dict__["choices"]
+        except (AttributeError, KeyError):
+            choices = _field(chunk, "choices")
         if not choices:
             continue
         for choice in choices:
-            values = _values(choice)
+            try:
+                values = choice.__pydantic_extra__
+                if not values or choice.__dict__:
+                    values = _values(choice)
+            except AttributeError:
+                values = _values(choice)
             delta = values.get("delta")
             if delta is not None:
-                # Inline _values() for LiteLLM's Delta (fields in the extras): the hottest line here.
-                parts = getattr(delta, "__pydantic_extra__", None)
-                if parts.__class__ is not dict or "content" not in parts or "tool_calls" not in parts:
+                try:  # LiteLLM's Delta keeps both in its extras
+                    extra = delta.__pydantic_extra__
+                    piece = extra["content"]
+                    calls = extra["tool_calls"]
+                except (AttributeError, KeyError, TypeError):
                     parts = _values(delta)
-                piece = parts.get("content")
-                calls = parts.get("tool_calls")
+                    piece = parts.get("content")
+                    calls = parts.get("tool_calls")
             else:
                 piece = values.get("text")
                 calls = None
@@ -124,9 +137,14 @@ def _values(obj: Any) -> Any:
     return {**values, **extra}
 
 
+# Usage rides on the stream's last chunks (OpenAI's usage chunk, Anthropic's message_delta,
+# Gemini's cumulative counts): looking further back only costs a stream without usage a scan.
+USAGE_TAIL = 8
+
+
 def _last_usage(chunks: list[Any]) -> Any:
     """The provider's usage: on the last chunk that carries token counts (usually the last chunk)."""
-    for chunk in reversed(chunks):
+    for chunk in reversed(chunks[-USAGE_TAIL:]):
         usage = _field(chunk, "usage")
         if usage is not None and _counts_tokens(usage):
             return usage
