@@ -258,3 +258,60 @@ async def test_async_mock_exception_makes_one_error_span(telemetry):
     span = await aonly_span(telemetry)
     assert span.status.status_code is StatusCode.ERROR
     assert [event.name for event in span.events] == ["exception"]
+
+
+# -- the exception event's stack trace -----------------------------------------------------------
+
+
+def _chained_error() -> BaseException:
+    def inner() -> None:
+        raise ValueError("inner cause")
+
+    def middle() -> None:
+        try:
+            inner()
+        except ValueError as cause:
+            raise KeyError("while handling") from cause
+
+    try:
+        try:
+            middle()
+        except KeyError:
+            raise RuntimeError("outer")  # noqa: B904  # the implicit context is the point
+    except RuntimeError as error:
+        return error
+    raise AssertionError("unreachable")
+
+
+def test_stacktrace_reads_like_pythons_own_without_the_carets():
+    import re
+    import traceback
+
+    from litetrace.attributes.errors import stacktrace
+
+    error = _chained_error()
+    python = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    without_carets = "".join(line for line in python.splitlines(keepends=True) if not re.fullmatch(r"\s*[~^]+\s*", line))
+    assert stacktrace(error) == without_carets
+    assert "direct cause" in without_carets and "During handling" in without_carets
+
+
+def test_long_stacktrace_keeps_its_end_and_leaks_no_key_at_the_cut():
+    from litetrace.attributes.errors import MAX_STACKTRACE_LENGTH, exception_event
+
+    secret = "sk-live-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    error: BaseException | None = None
+    # A chain of 60 exceptions, each message quoting the key: far longer than the cap, keys everywhere.
+    for level in range(60):
+        try:
+            raise RuntimeError(f"level {level} failed for key {secret} " + "x" * 200) from error
+        except RuntimeError as raised:
+            error = raised
+    assert error is not None
+    event = exception_event(error, [secret])
+    stack = event["exception.stacktrace"]
+    assert len(stack) == MAX_STACKTRACE_LENGTH + 1 and stack.startswith("…")
+    # The end is kept: the exception raised last.
+    assert stack.splitlines()[-1].startswith("RuntimeError: level 59 failed for key [REDACTED]")
+    for cut in range(6, len(secret) + 1):  # no piece of the key survives, at the cut or elsewhere
+        assert secret[:cut] not in stack and secret[-cut:] not in stack

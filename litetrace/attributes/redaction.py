@@ -78,12 +78,17 @@ def secrets_in(params: dict[str, Any]) -> list[str]:
     return found
 
 
-def scrub(text: str, secrets: list[str] | tuple[str, ...] = ()) -> str:
-    """``text`` with the given secrets and anything key-shaped replaced, then size-capped."""
+def redact(text: str, secrets: list[str] | tuple[str, ...] = ()) -> str:
+    """``text`` with the given secrets and anything key-shaped replaced."""
     for secret in sorted(secrets, key=len, reverse=True):
         if secret:
             text = text.replace(secret, REDACTED)
-    text = _KEY_PATTERNS.sub(_redact_match, text)
+    return _KEY_PATTERNS.sub(_redact_match, text)
+
+
+def scrub(text: str, secrets: list[str] | tuple[str, ...] = ()) -> str:
+    """``redact(text)``, size-capped for a message."""
+    text = redact(text, secrets)
     if len(text) > MAX_MESSAGE_LENGTH:
         text = text[:MAX_MESSAGE_LENGTH] + "…"
     return text

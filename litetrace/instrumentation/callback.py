@@ -16,8 +16,9 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from litetrace.attributes import common, semconv
 from litetrace.attributes import names as n
+from litetrace.attributes.errors import exception_event
 from litetrace.attributes.redaction import scrub, secrets_in
-from litetrace.instrumentation.calls import CallTelemetry, exception_event
+from litetrace.instrumentation.calls import CallTelemetry
 from litetrace.safety import internal_error
 
 # LiteLLM call_type -> litetrace operation.

@@ -10,18 +10,17 @@ from __future__ import annotations
 import itertools
 import os
 import time
-import traceback
 import uuid
 from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
-from opentelemetry.semconv.attributes import exception_attributes
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from litetrace.attributes import EXTRACTORS, common, content, errors, semconv
 from litetrace.attributes import names as n
-from litetrace.attributes.redaction import scrub, secrets_in
+from litetrace.attributes.errors import exception_event
+from litetrace.attributes.redaction import secrets_in
 from litetrace.config import Settings
 from litetrace.instrumentation.pending import PendingCalls
 from litetrace.metrics import Instruments
@@ -216,16 +215,3 @@ class CallTelemetry:
             self.end(call, type(error).__name__, streaming)
         except Exception:
             internal_error("recording an error")
-
-
-def exception_event(error: BaseException, secrets: list[str]) -> dict[str, str]:
-    """The semantic-convention exception event, scrubbed: its message may quote a key."""
-    try:
-        stack = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-    except Exception:
-        stack = ""
-    return {
-        exception_attributes.EXCEPTION_TYPE: type(error).__qualname__,
-        exception_attributes.EXCEPTION_MESSAGE: scrub(str(error), secrets),
-        exception_attributes.EXCEPTION_STACKTRACE: scrub(stack, secrets)[:8192],
-    }
