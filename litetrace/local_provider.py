@@ -391,8 +391,12 @@ def _embeddings(h: _Handler, body: Json, b: Behavior) -> None:
 
 
 def _images(h: _Handler, body: Json, b: Behavior) -> None:
-    """OpenAI Images: n images, as b64_json or as URLs this server serves."""
-    inline = body.get("response_format") == "b64_json"
+    """OpenAI Images: n images, as b64_json or as URLs this server serves.
+
+    gpt-image models always answer with b64_json (they take no response_format); DALL-E
+    models answer with URLs unless asked for b64_json.
+    """
+    inline = body.get("response_format") == "b64_json" or str(body.get("model", "")).startswith("gpt-image")
     base = h.server.provider.base_url
     data = [{"b64_json": base64.b64encode(_PNG).decode()} if inline else {"url": f"{base}/images/{_new_id('img-')}.png"}
             for _ in range(int(body.get("n") or 1))]
