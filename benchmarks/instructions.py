@@ -147,14 +147,16 @@ def run_config(name: str, n1: int, n2: int, timeout: float) -> dict[str, Any]:
             return {"config": name, "failed": f"exit {proc.returncode}: {tail}"}
         result = json.loads(proc.stdout.rsplit(b"@@RESULT@@", 1)[1].splitlines()[0])
         dumps = _dumps(out)
-    # Dump k holds the counts up to the k-th boundary: per cell, the set-up before its first
-    # boundary, then N1 calls, then N2 calls.
+    # Callgrind zeroes its counts at each dump, so a dump holds what ran since the previous
+    # boundary: per cell, its set-up and warm-up, then N1 calls, then N2 calls (three dumps).
+    # The cells' dumps are the last ones (anything before the first cell would come first).
     cells: dict[str, Any] = {}
-    expected = 1 + 3 * len(result["cells"])
+    expected = 3 * len(result["cells"])
     if len(dumps) < expected:
         return {"config": name, "failed": f"{len(dumps)} callgrind dumps, expected at least {expected}"}
+    offset = len(dumps) - expected
     for index, cell in enumerate(result["cells"]):
-        first, second = dumps[1 + 3 * index + 1], dumps[1 + 3 * index + 2]
+        first, second = dumps[offset + 3 * index + 1], dumps[offset + 3 * index + 2]
         cells[cell] = {"n1": n1, "n2": n2, "instructions_n1": first, "instructions_n2": second, "per_call": (second - first) / (n2 - n1)}
     return {"config": name, "cells": cells, "seconds": round(seconds, 1), "pending_after": result.get("pending_after")}
 
