@@ -104,7 +104,7 @@ def build_workload(target: Target, calls: int, seed: int = 7) -> list[tuple[str,
         return litellm.embedding(model=model, input=["tracing", "metrics", "logs"], **kw, **_behave(target))
 
     def image() -> Any:
-        model = "openai/dall-e-3" if target.local else target.chat_model
+        model = "openai/gpt-image-1" if target.local else target.chat_model
         return litellm.image_generation(model=model, prompt="a lighthouse drawn as a trace waterfall", **kw, **_behave(target, first_chunk_delay=0.3))
 
     def moderation() -> Any:

@@ -1,3 +1,6 @@
-"""What litetrace instruments: the LiteLLM versions it supports (for BaseInstrumentor)."""
+"""What litetrace instruments: the LiteLLM versions it supports (for BaseInstrumentor).
 
-INSTRUMENTS = ("litellm >= 1.80, < 1.110",)
+The same range as pyproject's litellm dependency: outside it, instrument() patches nothing.
+"""
+
+INSTRUMENTS = ("litellm >= 1.80, < 1.111, != 1.82.7, != 1.82.8, != 1.107.*",)

@@ -146,7 +146,7 @@ def test_report_prints_the_table_from_the_store(demo, tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     header = next(line for line in done.stdout.splitlines() if line.startswith("model "))
     assert header.split()[:3] == ["model", "calls", "errors"]
-    for label in ("openai/gpt-4o-mini", "openai/text-embedding-3-small", "openai/dall-e-3", "all models"):
+    for label in ("openai/gpt-4o-mini", "openai/text-embedding-3-small", "openai/gpt-image-1", "all models"):
         assert label in done.stdout
     assert html.is_file()
 

@@ -204,7 +204,7 @@ async def test_async_anthropic_error_makes_one_error_span(status, telemetry, pro
 OTHER_OPERATIONS = {
     "text_completion": dict(model="openai/gpt-3.5-turbo-instruct", prompt="hi", max_retries=0),
     "embedding": dict(model="openai/text-embedding-3-small", input=["hi"], max_retries=0),
-    "image_generation": dict(model="openai/dall-e-3", prompt="a cat", max_retries=0),
+    "image_generation": dict(model="openai/gpt-image-1", prompt="a cat", max_retries=0),
     "moderation": dict(model="openai/omni-moderation-latest", input="hi"),
     "responses": dict(model=OPENAI_CHAT, input="hi", max_retries=0),
 }

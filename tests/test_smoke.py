@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from importlib.metadata import requires
+
 import litellm
+from packaging.requirements import Requirement
+
+from litetrace.package import INSTRUMENTS
 
 
 def test_completion_makes_one_span_and_returns_litellms_response(telemetry):
@@ -13,3 +18,10 @@ def test_completion_makes_one_span_and_returns_litellms_response(telemetry):
     assert len(spans) == 1
     assert spans[0].name == "chat gpt-4o-mini"
     assert spans[0].attributes["llm.usage.cost"] == litellm.completion_cost(response)
+
+
+def test_the_litellm_versions_instrumented_are_the_ones_the_package_accepts():
+    """package.py's range (BaseInstrumentor refuses to patch outside it) matches pyproject's dependency."""
+    declared = [Requirement(line) for line in requires("litetrace") or []]
+    dependency = next(req for req in declared if req.name == "litellm" and req.marker is None)
+    assert Requirement(INSTRUMENTS[0]).specifier == dependency.specifier

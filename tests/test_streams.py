@@ -160,18 +160,30 @@ async def aonly_span(telemetry: Any, hygiene: Hygiene) -> Any:
     return spans[0]
 
 
+def error_chain_text(error: BaseException | None) -> str:
+    """The messages of an exception and of its causes (LiteLLM wraps the transport's error)."""
+    messages = []
+    while error is not None and len(messages) < 10:
+        messages.append(str(error))
+        error = error.__cause__ or error.__context__
+    return " | ".join(messages)
+
+
 def exception_events(span: Any) -> list[Any]:
     return [event for event in span.events if event.name == "exception"]
 
 
 class CostSpy(CustomLogger):  # type: ignore[misc]  # LiteLLM's base class is untyped
-    """Records LiteLLM's own response_cost per call id, as its callbacks see it."""
+    """Records LiteLLM's own response_cost and token counts per call id, as its callbacks see them."""
 
     def __init__(self) -> None:
         super().__init__()
         self.costs: dict[str, float] = {}
+        self.tokens: dict[str, tuple[Any, Any, Any]] = {}
 
     def log_success_event(self, kwargs: dict[str, Any], response_obj: Any, start_time: Any, end_time: Any) -> None:
+        logged = kwargs.get("standard_logging_object") or {}
+        self.tokens[kwargs["litellm_call_id"]] = (logged.get("prompt_tokens"), logged.get("completion_tokens"), logged.get("total_tokens"))
         self.costs[kwargs["litellm_call_id"]] = kwargs.get("response_cost")
 
     async def async_log_success_event(
@@ -345,21 +357,48 @@ def test_stream_closed_early_ends_span_once(telemetry, provider, hygiene):
     stream = chat(provider, {"chunk_count": 10})
     next(stream)
     next(stream)
+    # Held before close(): LiteLLM >= 1.108 has a close() of its own, which also drops its completion_stream.
+    provider_stream = stream.completion_stream
     stream.close()
     stream.close()
-    assert stream.completion_stream.response.is_closed  # the HTTP response under LiteLLM's stream is released
+    assert provider_stream.response.is_closed  # the HTTP response under LiteLLM's stream is released
     span = only_span(telemetry, hygiene)
     assert span.attributes["llm.response.stream_outcome"] == "closed_early"
     assert span.attributes["llm.response.chunk_count"] == 2
     assert "llm.response.finish_reason" not in span.attributes
 
 
+# LiteLLM <= 1.106: its stream has no close(), and an Anthropic stream has no HTTP stream to close either,
+# so reading after close() goes on to the end. LiteLLM >= 1.108: its close() ends the stream (StopIteration).
+LITELLM_STREAM_CLOSES = getattr(litellm.CustomStreamWrapper, "close", None) is not None
+
+
 def test_reading_on_after_close_neither_ends_again_nor_keeps_chunks(telemetry, provider, hygiene):
-    stream = claude(provider, {"chunk_count": 6})  # LiteLLM's Anthropic stream has nothing to close: reading goes on
+    stream = claude(provider, {"chunk_count": 6})
     first = next(stream)
     stream.close()
     rest = list(stream)
-    assert "".join(delta_text(c) for c in [first, *rest]) == TEXT
+    # The caller reads exactly what LiteLLM gives after close(), whichever of the two it is.
+    assert "".join(delta_text(c) for c in [first, *rest]) == (delta_text(first) if LITELLM_STREAM_CLOSES else TEXT)
+    assert len(stream._self_state.chunks) == 0
+    span = only_span(telemetry, hygiene)
+    assert span.attributes["llm.response.stream_outcome"] == "closed_early"
+    assert span.attributes["llm.response.chunk_count"] == 1
+
+
+def test_reading_on_after_close_of_a_stream_with_nothing_to_close_passes_chunks_through(telemetry, hygiene):
+    """Chunks read after close() reach the caller but are neither counted nor kept (on any LiteLLM)."""
+    chunks = list(litellm.completion(model="gpt-4o-mini", messages=MESSAGES, mock_response=TEXT, stream=True))
+    telemetry.instrumentor.flush()
+    telemetry.exporter.clear()
+    calls = telemetry.instrumentor.telemetry
+    call = calls.begin("chat", (), {"model": "gpt-4o-mini"})
+    calls.detach(call)
+    stream = StreamWrapper(iter(chunks), StreamState(calls, call))  # a list iterator: no close() of its own
+    first = next(stream)
+    stream.close()
+    rest = list(stream)
+    assert [first, *rest] == chunks
     assert len(stream._self_state.chunks) == 0
     span = only_span(telemetry, hygiene)
     assert span.attributes["llm.response.stream_outcome"] == "closed_early"
@@ -426,9 +465,10 @@ def test_provider_error_mid_stream_is_reraised_and_recorded_once(telemetry, prov
     with pytest.raises(Exception) as caught:
         for chunk in chat(provider, {"break_after_chunks": 2}):
             received.append(chunk)
-    # LiteLLM's own mapped exception reaches the caller, not a litetrace one.
+    # LiteLLM's own mapped exception reaches the caller, not a litetrace one (from 1.108 a
+    # MidStreamFallbackError saying "Connection error", with the broken read as its cause).
     assert type(caught.value).__module__.startswith("litellm."), type(caught.value)
-    assert "incomplete chunked read" in str(caught.value)
+    assert "incomplete chunked read" in error_chain_text(caught.value)
     assert "".join(delta_text(c) for c in received) == "Hello from "
     assert_error_span(only_span(telemetry, hygiene), caught.value, len(received))
 
@@ -684,11 +724,27 @@ def assert_streamed_operation(span: Any, operation: str, received: int) -> None:
 
 
 def test_text_completion_stream_has_one_span_with_chunk_timing(telemetry, provider):
+    spy = CostSpy()
+    litellm.callbacks.append(spy)
     chunks = list(
         litellm.text_completion(model=TEXT_MODEL, api_base=provider.openai_base, api_key="sk-test", prompt="hi", stream=True)
     )
-    assert_streamed_operation(finished(telemetry)[0], "text_completion", len(chunks))
-    assert "llm.usage.prompt_tokens" not in finished(telemetry)[0].attributes  # LiteLLM's all-zero stand-in
+    span = finished(telemetry)[0]
+    assert_streamed_operation(span, "text_completion", len(chunks))
+    call_id = span.attributes["llm.litellm.call_id"]
+    deadline = time.monotonic() + 3
+    while call_id not in spy.tokens and time.monotonic() < deadline:
+        time.sleep(0.01)
+    prompt, completion, total = spy.tokens[call_id]
+    if total:
+        # LiteLLM >= 1.108 puts no usage on these chunks and logs (and prices) its own counts: the span has them.
+        assert all(getattr(chunk, "usage", None) is None for chunk in chunks)
+        assert (span.attributes["llm.usage.prompt_tokens"], span.attributes["llm.usage.completion_tokens"]) == (prompt, completion)
+        assert span.attributes["llm.usage.total_tokens"] == total
+    else:
+        # LiteLLM <= 1.106 puts an all-zero usage on every chunk and logs zeros: that stand-in is no count.
+        assert "llm.usage.prompt_tokens" not in span.attributes
+        assert "llm.usage.completion_tokens" not in span.attributes
 
 
 @pytest.mark.asyncio

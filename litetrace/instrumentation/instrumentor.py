@@ -15,7 +15,7 @@ from litetrace.config import Settings
 from litetrace.instrumentation.calls import CallTelemetry
 from litetrace.instrumentation.pending import PendingCalls
 from litetrace.instrumentation.routing import CallbackRouting
-from litetrace.instrumentation.targets import MODULES, ROUTER_CLASS, ROUTER_TARGETS, TARGETS, Target
+from litetrace.instrumentation.targets import MODULES, ROUTER_CLASSES, ROUTER_TARGETS, TARGETS, Target
 from litetrace.instrumentation.wrappers import async_wrapper, sync_wrapper
 from litetrace.metrics import Instruments
 from litetrace.package import INSTRUMENTS
@@ -67,10 +67,14 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
                 continue
             for target in TARGETS:
                 self._wrap(module, target, telemetry)
-        router = getattr(importlib.import_module(ROUTER_CLASS[0]), ROUTER_CLASS[1], None)
-        if router is not None:
-            for target in ROUTER_TARGETS:
-                self._wrap(router, target, telemetry)
+        for module_name, class_name in ROUTER_CLASSES:
+            try:
+                router = getattr(importlib.import_module(module_name), class_name, None)
+            except ImportError:
+                continue
+            if router is not None:
+                for target in ROUTER_TARGETS:
+                    self._wrap(router, target, telemetry)
         self._routing = CallbackRouting(LitetraceCallback(telemetry))
         self._routing.install()
         atexit.register(pending.flush)

@@ -53,7 +53,14 @@ MODULES: tuple[str, ...] = (
 
 # litellm.Router methods: wrapped so that a Router call (its retries and fallbacks
 # included) is one span; the module functions it calls inside add none.
-ROUTER_CLASS = ("litellm.router", "Router")
+# The class that defines them moved: up to 1.108 the Router itself; from 1.109 the Router is a
+# facade that forwards every member to its core, a PythonCore (1.109) or a RustCore (1.110).
+# Each class that exists is wrapped, on the methods it defines itself (missing ones are skipped).
+ROUTER_CLASSES: tuple[tuple[str, str], ...] = (
+    ("litellm.router", "Router"),
+    ("litellm.router_python_core", "PythonCore"),
+    ("litellm.router_rust.core", "RustCore"),
+)
 ROUTER_TARGETS: tuple[Target, ...] = (
     Target("completion", "chat", False),
     Target("acompletion", "chat", True),
