@@ -31,7 +31,7 @@ def request(operation: str, params: dict[str, Any], call_id: str, attrs: dict[st
 def hidden_params(result: Any, attrs: dict[str, Any]) -> None:
     """What LiteLLM already put on the response: cost, provider, endpoint, deployment, cache."""
     # A dict on most responses, a HiddenParams model on text completions: read values, not types.
-    hidden = getattr(result, "_hidden_params", None)
+    hidden = field(result, "_hidden_params")
     if hidden is None or (isinstance(hidden, dict) and not hidden):
         return
     logged(hidden, attrs)

@@ -27,12 +27,12 @@ def fold(operation: str, chunks: list[Any], attrs: dict[str, Any], capture_limit
     texts: list[str] = []
     for chunk in chunks:
         # Inline fast paths for LiteLLM's pydantic chunks (declared ``choices``; a choice's fields
-        # in its extras); anything else goes through _field()/_values(). Per chunk, this loop is
+        # in its extras); anything else goes through field()/_values(). Per chunk, this loop is
         # most of what a stream costs.
         try:
             choices = chunk.__dict__["choices"]
         except (AttributeError, KeyError):
-            choices = _field(chunk, "choices")
+            choices = field(chunk, "choices")
         if not choices:
             continue
         for choice in choices:
@@ -101,18 +101,6 @@ class _Attributes:
         return getattr(self.obj, name, None)
 
 
-def _field(obj: Any, name: str) -> Any:
-    """One field of a chunk: from the pydantic model's own dicts when it has them (see ``_values``)."""
-    try:
-        value = obj.__dict__.get(name)
-        if value is None:
-            extra = obj.__pydantic_extra__
-            value = extra.get(name) if extra else None
-        return value
-    except AttributeError:
-        return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
-
-
 def _values(obj: Any) -> Any:
     """The field values of a chunk part, as something with ``.get``; never None.
 
@@ -145,7 +133,7 @@ USAGE_TAIL = 8
 def _last_usage(chunks: list[Any]) -> Any:
     """The provider's usage: on the last chunk that carries token counts (usually the last chunk)."""
     for chunk in reversed(chunks[-USAGE_TAIL:]):
-        usage = _field(chunk, "usage")
+        usage = field(chunk, "usage")
         if usage is not None and _counts_tokens(usage):
             return usage
     return None
