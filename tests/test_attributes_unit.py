@@ -754,3 +754,31 @@ def test_content_switches(monkeypatch):
     assert content.enabled_for(True, {"metadata": {"mask_output": True}}, "output") is False
     monkeypatch.setattr(litellm, "turn_off_message_logging", True)
     assert content.enabled_for(True, {}, "output") is False
+
+
+def test_field_reads_litellm_models_as_getattr_does():
+    """field()'s pydantic fast path gives getattr's value for declared, extra, private and
+    class-level names, and None where getattr would raise."""
+    import litellm
+
+    from litetrace.attributes.fields import field
+
+    response = litellm.completion(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}], mock_response="hello")
+    usage = response.usage
+    embedding = litellm.EmbeddingResponse(model="m", data=[])
+    cases = [
+        (response, "id"),  # declared field
+        (response, "usage"),  # extra field
+        (response, "_hidden_params"),  # private attribute
+        (response, "choices"),
+        (usage, "prompt_tokens"),
+        (usage, "prompt_tokens_details"),
+        (embedding, "hidden_params"),  # a property on the class
+        (response.choices[0].message, "content"),
+    ]
+    for obj, name in cases:
+        assert field(obj, name) is getattr(obj, name), (type(obj).__name__, name)
+    for obj, name in ((usage, "input_tokens"), (usage, "cache_read_input_tokens"), (response, "no_such_name")):
+        assert not hasattr(obj, name)
+        assert field(obj, name) is None
+    assert field(response, "usage").total_tokens == usage.total_tokens > 0
