@@ -56,7 +56,6 @@ def test_console_check_sees_an_uncaught_error(tmp_path):
 
 
 def test_dashboard_draws_every_chart_without_console_errors(tmp_path):
-    pytest.importorskip("plotly")
     db = str(tmp_path / "store.db")
     write_calls(db, sample_calls(300))
     page = write_dashboard(tmp_path / "dashboard.html", db)

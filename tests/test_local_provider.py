@@ -7,7 +7,6 @@ import os
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"  # before litellm is imported: no price-list download
 
 import base64
-import importlib.util
 import json
 import re
 import socket
@@ -31,7 +30,6 @@ TOOLS = [
     {"name": "get_weather", "arguments": '{"city": "Paris", "unit": "celsius"}'},
     {"name": "get_time", "arguments": '{"tz": "Europe/Paris"}'},
 ]
-HAS_MCP = importlib.util.find_spec("mcp") is not None  # LiteLLM 1.106 imports mcp inside litellm.responses()
 DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only, whatever *_proxy says
 
 
@@ -204,7 +202,6 @@ def test_responses_via_openai_sdk(provider: LocalProvider) -> None:
     assert final.usage is not None and final.usage.output_tokens == 5
 
 
-@pytest.mark.skipif(not HAS_MCP, reason="LiteLLM 1.106 imports the mcp package inside litellm.responses()")
 def test_responses_via_litellm(provider: LocalProvider) -> None:
     kwargs: dict[str, Any] = {"model": OPENAI_MODEL, "api_base": provider.openai_base, "api_key": "x", "input": "hi"}
     response: Any = litellm.responses(**kwargs)

@@ -130,7 +130,6 @@ def _parse(page: str) -> _Tags:
 
 
 def test_dashboard_has_every_plot_and_inlines_plotly_without_remote_scripts(tmp_path):
-    pytest.importorskip("plotly")
     db = str(tmp_path / "dash.db")
     write_calls(db, sample_calls(200))
     out = write_dashboard(tmp_path / "dashboard.html", db)
@@ -159,7 +158,6 @@ def test_dashboard_of_an_empty_store_says_so_and_is_valid_html(tmp_path):
 
 
 def test_dashboard_escapes_model_names(tmp_path):
-    pytest.importorskip("plotly")
     db = str(tmp_path / "evil.db")
     evil = '<img src=x onerror="alert(1)"></script>'
     write_calls(db, [Call(evil, streaming=True, ttft_s=0.2, chunks_per_second=30.0, error_type="X")])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import importlib.util
 import json
 import logging
 import threading
@@ -33,7 +32,6 @@ TOOLS = [
 ]
 # A timed stream: the first chunk 200 ms after the request, then 20 chunks 10 ms apart.
 TIMED = {"first_chunk_delay": 0.2, "chunk_delay": 0.01, "chunk_count": 20}
-HAS_MCP = importlib.util.find_spec("mcp") is not None  # LiteLLM 1.106 imports mcp inside litellm.responses()
 
 STREAM_KEYS = (
     "llm.response.is_streaming",
@@ -759,7 +757,6 @@ async def test_async_text_completion_stream_has_one_span_with_chunk_timing(telem
     assert span.attributes["llm.usage.completion_tokens"] == 5
 
 
-@pytest.mark.skipif(not HAS_MCP, reason="LiteLLM 1.106 imports the mcp package inside litellm.responses()")
 def test_responses_stream_has_one_span_with_chunk_timing(telemetry, provider):
     events = list(litellm.responses(model=OPENAI_MODEL, api_base=provider.openai_base, api_key="sk-test", input="hi", stream=True))
     span = finished(telemetry)[0]
@@ -767,7 +764,6 @@ def test_responses_stream_has_one_span_with_chunk_timing(telemetry, provider):
     assert span.attributes["llm.usage.completion_tokens"] == 5
 
 
-@pytest.mark.skipif(not HAS_MCP, reason="LiteLLM 1.106 imports the mcp package inside litellm.responses()")
 @pytest.mark.asyncio
 async def test_async_responses_stream_has_one_span_with_chunk_timing(telemetry, provider):
     stream = await litellm.aresponses(

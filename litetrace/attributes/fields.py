@@ -5,6 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 
+_ABSENT = object()
+# Per class: is it a pydantic model? Per (class, name): does the class itself define the name?
+# Both stay small: a few dozen LiteLLM classes, and the names are the literals of this package.
+_PYDANTIC: dict[type, bool] = {}
+_ON_CLASS: dict[tuple[type, str], bool] = {}
+
+
 def field(obj: Any, name: str) -> Any:
     """``obj[name]`` for dicts, ``obj.name`` otherwise; None when absent.
 
@@ -41,13 +48,6 @@ def field(obj: Any, name: str) -> Any:
     if on_class is None:
         on_class = _ON_CLASS[key] = any(name in klass.__dict__ for klass in cls.__mro__)
     return getattr(obj, name, None) if on_class else None
-
-
-_ABSENT = object()
-# Per class: is it a pydantic model? Per (class, name): does the class itself define the name?
-# Both stay small: a few dozen LiteLLM classes, and the names are the literals of this package.
-_PYDANTIC: dict[type, bool] = {}
-_ON_CLASS: dict[tuple[type, str], bool] = {}
 
 
 def as_int(value: Any) -> int | None:
