@@ -350,7 +350,7 @@ def floor_loop(tracer: Any, name: str, attrs: dict[str, Any]) -> Any:
 def floor_metrics_loop(tracer: Any, meter_provider: Any, name: str, attrs: dict[str, Any], error: bool) -> Any:
     """The floor plus the metric measurements litetrace records in the same cell, through its own
     ``Instruments`` on the same attributes: the OpenTelemetry SDK's cost for span and metrics."""
-    from opentelemetry.trace import SpanKind
+    from opentelemetry.trace import SpanKind, set_span_in_context
 
     from litetrace.attributes import names as n
     from litetrace.metrics import Instruments
@@ -365,9 +365,10 @@ def floor_metrics_loop(tracer: Any, meter_provider: Any, name: str, attrs: dict[
     def run(count: int) -> int:
         for _ in range(count):
             span = tracer.start_span(name, kind=client, attributes=attrs)
+            context = set_span_in_context(span)  # as litetrace does: the records carry exemplars
             if streaming:
-                instruments.record_stream(ttft, gaps, rate, instruments.dimensions(attrs, None, True))
-            instruments.record_call(0.1, attrs, error_type, streaming)
+                instruments.record_stream(ttft, gaps, rate, instruments.dimensions(attrs, None, True), context)
+            instruments.record_call(0.1, attrs, error_type, streaming, context)
             span.end()
         return 0
 

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
+from opentelemetry.context import Context
 from opentelemetry.metrics import CallbackOptions, Histogram, Meter, Observation
 from opentelemetry.semconv._incubating.metrics import gen_ai_metrics
 
@@ -91,28 +92,36 @@ class Instruments:
         """Low-cardinality metric attributes taken from a span's attributes (shared: do not mutate)."""
         return self._dimension_sets(attrs, error_type, streaming)[1][0]
 
-    def record_call(self, duration_s: float, attrs: dict[str, Any], error_type: str | None, streaming: bool) -> None:
-        """Duration, token usage and cost of one finished call."""
+    def record_call(
+        self, duration_s: float, attrs: dict[str, Any], error_type: str | None, streaming: bool, context: Context
+    ) -> None:
+        """Duration, token usage and cost of one finished call.
+
+        ``context`` holds the call's span (its exemplars' trace and span ids): the caller's
+        own context is current by now, and would link the points to a parent span or none.
+        """
         key, (dims, input_dims, output_dims) = self._dimension_sets(attrs, error_type, streaming)
-        self.duration.record(duration_s, dims)
-        self._record_tokens(attrs, input_dims, output_dims)
+        self.duration.record(duration_s, dims, context)
+        self._record_tokens(attrs, input_dims, output_dims, context)
         self._add_cost(attrs.get(n.COST), key, dims)
 
-    def record_late(self, attrs: dict[str, Any], streaming: bool, tokens: bool) -> None:
+    def record_late(self, attrs: dict[str, Any], streaming: bool, tokens: bool, context: Context) -> None:
         """Cost (and, with ``tokens``, token usage) that arrived after a call's other metrics:
         a stream's, from LiteLLM's callback."""
         key, (dims, input_dims, output_dims) = self._dimension_sets(attrs, None, streaming)
         if tokens:
-            self._record_tokens(attrs, input_dims, output_dims)
+            self._record_tokens(attrs, input_dims, output_dims, context)
         self._add_cost(attrs.get(n.COST), key, dims)
 
-    def _record_tokens(self, attrs: dict[str, Any], input_dims: dict[str, Any], output_dims: dict[str, Any]) -> None:
+    def _record_tokens(
+        self, attrs: dict[str, Any], input_dims: dict[str, Any], output_dims: dict[str, Any], context: Context
+    ) -> None:
         prompt = attrs.get(n.USAGE_PROMPT)
         if prompt is not None:
-            self.tokens.record(prompt, input_dims)
+            self.tokens.record(prompt, input_dims, context)
         completion = attrs.get(n.USAGE_COMPLETION)
         if completion is not None:
-            self.tokens.record(completion, output_dims)
+            self.tokens.record(completion, output_dims, context)
 
     def _add_cost(self, cost: Any, key: tuple[Any, ...], dims: dict[str, Any]) -> None:
         if not isinstance(cost, (int, float)) or isinstance(cost, bool) or not cost > 0:
@@ -129,14 +138,16 @@ class Instruments:
             totals = [(dims, total) for dims, total in self._cost_totals.values()]
         return [Observation(total, dims) for dims, total in totals]
 
-    def record_stream(self, ttft_s: float | None, gaps_s: list[float], rate: float | None, dims: dict[str, Any]) -> None:
+    def record_stream(
+        self, ttft_s: float | None, gaps_s: list[float], rate: float | None, dims: dict[str, Any], context: Context
+    ) -> None:
         """Time to first chunk, time per chunk (each gap, or one mean gap) and chunk rate of one stream."""
         if ttft_s is not None:
-            self.time_to_first_chunk.record(ttft_s, dims)
+            self.time_to_first_chunk.record(ttft_s, dims, context)
         for gap in gaps_s:
-            self.time_per_chunk.record(gap, dims)
+            self.time_per_chunk.record(gap, dims, context)
         if rate is not None:
-            self.chunk_rate.record(rate, dims)
+            self.chunk_rate.record(rate, dims, context)
 
 
 def _dimensions(

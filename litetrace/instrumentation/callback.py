@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from litellm.integrations.custom_logger import CustomLogger
+from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from litetrace.attributes import common, semconv
@@ -127,7 +128,8 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
         span.end(end_time=end_ns)
         duration = (end_ns - start_ns) / 1e9 if start_ns and end_ns else 0.0
         streaming = bool(logged.get("stream"))
-        self.telemetry.instruments.record_call(duration, attrs, attrs.get(n.ERROR_TYPE) if failed else None, streaming)
+        error_type = attrs.get(n.ERROR_TYPE) if failed else None
+        self.telemetry.instruments.record_call(duration, attrs, error_type, streaming, trace.set_span_in_context(span))
 
 
 def requested_model(logged: dict[str, Any]) -> str | None:

@@ -63,7 +63,9 @@ def new_call_id() -> str:
 class Call:
     """State of one instrumented call."""
 
-    __slots__ = ("operation", "params", "call_id", "span", "t0_ns", "token", "recording", "enriched", "attrs")
+    __slots__ = (
+        "operation", "params", "call_id", "span", "t0_ns", "context", "token", "recording", "enriched", "attrs"
+    )
 
     def __init__(
         self, operation: str, params: dict[str, Any], call_id: str, span: trace.Span, t0_ns: int, attrs: dict[str, Any]
@@ -73,6 +75,9 @@ class Call:
         self.call_id = call_id
         self.span = span
         self.t0_ns = t0_ns
+        # The span's context: attached while LiteLLM runs, and handed to every metric record
+        # so that the SDK's trace-based exemplar filter links histogram points to this span.
+        self.context = trace.set_span_in_context(span)
         self.token: object | None = None
         self.recording = span.is_recording()
         # Set when LiteLLM's callback reached the span while it was still open.
@@ -116,7 +121,7 @@ class CallTelemetry:
             span = self.tracer.start_span(name, kind=SpanKind.CLIENT, attributes=attrs)
             call = Call(operation, params, call_id, span, t0_ns, attrs)
             self.pending.open(call_id, call)
-            call.token = otel_context.attach(trace.set_span_in_context(span))
+            call.token = otel_context.attach(call.context)
             return call
         except Exception:
             internal_error("starting a span")
@@ -167,7 +172,7 @@ class CallTelemetry:
         """
         now = time.perf_counter_ns()
         duration_s = (now - call.t0_ns) / 1e9
-        self.instruments.record_call(duration_s, call.attrs, error_type, streaming)
+        self.instruments.record_call(duration_s, call.attrs, error_type, streaming, call.context)
         cost_known = n.COST in call.attrs
         # A stream's cost and cache hit come with LiteLLM's callback: park the span for it.
         wait = park and streaming and not cost_known and error_type is None
@@ -185,7 +190,7 @@ class CallTelemetry:
             # without include_usage): add what the callback brought.
             late_tokens = not had_tokens and (n.USAGE_PROMPT in call.attrs or n.USAGE_COMPLETION in call.attrs)
             if n.COST in call.attrs or late_tokens:
-                self.instruments.record_late(call.attrs, bool(call.attrs.get(n.STREAMING)), late_tokens)
+                self.instruments.record_late(call.attrs, bool(call.attrs.get(n.STREAMING)), late_tokens, call.context)
         call.span.end(end_time=end_time)
 
     def enrich(self, call: Call, extra: dict[str, Any]) -> None:

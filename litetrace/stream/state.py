@@ -121,7 +121,7 @@ class StreamState:
         gaps = self.gaps_s()
         if gaps is None:  # the default: one mean gap per stream rather than a record per chunk
             gaps = [mean_gap] if mean_gap is not None else []
-        telemetry.instruments.record_stream(ttft, gaps, rate, dims)
+        telemetry.instruments.record_stream(ttft, gaps, rate, dims, call.context)
         if call.recording:
             telemetry.write(call, attrs)
         else:
