@@ -435,7 +435,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer calls and one round (about 2 minutes)")
     parser.add_argument("--rounds", type=int, default=None, help="rounds of every configuration (default 5, --quick 1)")
     parser.add_argument("--whole-rounds", type=int, default=None, help="rounds of the whole-call suite (default: --rounds)")
-    parser.add_argument("--out", default=os.path.join("benchmarks", "results", "latest.json"))
+    parser.add_argument("--out", default=os.path.join(HERE, "results", "latest.json"))
     parser.add_argument("--only", default="intrinsic,whole,memory", help="comma-separated suites to run")
     parser.add_argument("--memory-calls", type=int, default=None, help="calls in the memory run (default 100000, --quick 2000)")
     parser.add_argument("--streams", type=int, default=None, help="concurrent streams in the memory run (default 1000, --quick 200)")
