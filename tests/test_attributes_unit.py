@@ -631,6 +631,12 @@ def test_clean_api_base_keeps_scheme_host_port_and_path_only(api_base, expected)
         ("url ?api_key=hunter22&x=1", "hunter22"),
         ('{"token": "t0ps3cr3t"}', "t0ps3cr3t"),
         ("failed to reach https://bob:pa55word@host.example/v1", "pa55word"),
+        # Any case, at the very start, and after a character no alternative begins with.
+        ("AUTHORIZATION: BEARER ABCDEFGH12345678", "ABCDEFGH12345678"),
+        ("PASSWORD=Hunter2222", "Hunter2222"),
+        ("xSecret: 'abcd9999'", "abcd9999"),
+        ("(RK-abcdefgh1234) and (Pk-abcdefgh5678)", "abcdefgh"),
+        ("Token:qwerty12", "qwerty12"),
     ],
 )
 def test_scrub_removes_key_shaped_values_it_was_not_told_about(text, hidden):

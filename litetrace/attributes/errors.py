@@ -101,8 +101,11 @@ def attributes(error: BaseException, secrets: list[str], attrs: dict[str, Any]) 
         attrs[n.ERROR_STATUS_CODE] = status
 
 
-def exception_event(error: BaseException, secrets: list[str]) -> dict[str, str]:
-    """The semantic-convention exception event, scrubbed: its message may quote a key."""
+def exception_event(error: BaseException, secrets: list[str], message: str | None = None) -> dict[str, str]:
+    """The semantic-convention exception event, scrubbed: its message may quote a key.
+
+    ``message``: the error's message already scrubbed by ``attributes()`` (the same text,
+    scrubbed the same way), so a failed call does not scan it twice."""
     try:
         stack = stacktrace(error)
     except Exception:
@@ -113,7 +116,7 @@ def exception_event(error: BaseException, secrets: list[str]) -> dict[str, str]:
         stack = redact(stack, secrets)
     return {
         exception_attributes.EXCEPTION_TYPE: type(error).__qualname__,
-        exception_attributes.EXCEPTION_MESSAGE: scrub(str(error), secrets),
+        exception_attributes.EXCEPTION_MESSAGE: message if message is not None else scrub(str(error), secrets),
         exception_attributes.EXCEPTION_STACKTRACE: stack,
     }
 

@@ -213,7 +213,7 @@ class CallTelemetry:
             errors.attributes(error, secrets, attrs)
             if call.recording:
                 self.write(call, attrs)
-                call.span.add_event("exception", exception_event(error, secrets))
+                call.span.add_event("exception", exception_event(error, secrets, attrs.get(n.ERROR_MESSAGE)))
                 call.span.set_status(Status(StatusCode.ERROR, attrs.get(n.ERROR_MESSAGE, type(error).__name__)))
             else:
                 call.attrs.update(attrs)
