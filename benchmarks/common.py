@@ -95,10 +95,16 @@ async def drain_async(timeout: float = 30.0) -> None:
         from litellm.litellm_core_utils.logging_worker import GLOBAL_LOGGING_WORKER as worker
     except ImportError:
         worker = None
+    try:  # LiteLLM 1.109+: a finished call spawns a task that only later enqueues its handler
+        from litellm.responses.streaming_iterator import drain_logging_tasks
+    except ImportError:
+        drain_logging_tasks = None
     slots = getattr(executor, "_pending_slots", None)
     limit = getattr(executor, "_max_pending_tasks", None)
     while time.monotonic() < deadline:
         await asyncio.sleep(0)
+        if drain_logging_tasks is not None:
+            await drain_logging_tasks(max(0.0, deadline - time.monotonic()))
         busy = False
         if worker is not None:
             queue = getattr(worker, "_queue", None)

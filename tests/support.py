@@ -11,6 +11,11 @@ from litellm.litellm_core_utils.logging_worker import GLOBAL_LOGGING_WORKER
 from litellm.litellm_core_utils.thread_pool_executor import executor
 from opentelemetry.sdk.trace import ReadableSpan
 
+try:  # LiteLLM 1.109+: a finished async call spawns a task that later enqueues its success handler
+    from litellm.responses.streaming_iterator import drain_logging_tasks
+except ImportError:  # older LiteLLM enqueues the handler before the call returns
+    drain_logging_tasks = None
+
 MESSAGES = [{"role": "user", "content": "hi"}]
 OPENAI_CHAT = "openai/gpt-4o-mini"
 ANTHROPIC_CHAT = "anthropic/claude-sonnet-4-5"  # priced in LiteLLM's bundled cost map
@@ -34,7 +39,14 @@ def drain(timeout: float = 5.0) -> None:
 
 
 async def adrain(timeout: float = 5.0) -> None:
-    """Run LiteLLM's queued async callbacks on this loop, then wait for its logging threads."""
+    """Run LiteLLM's async callbacks of the calls made so far, then wait for its logging threads.
+
+    In that order: the spawned tasks put the handlers on the worker's queue, ``flush()`` runs
+    them, and they hand sync work to the thread pool. Flushing first returned before the
+    handler was queued (seen on Python 3.12: the callback then reached the next test).
+    """
+    if drain_logging_tasks is not None:
+        await drain_logging_tasks(timeout)
     await asyncio.wait_for(GLOBAL_LOGGING_WORKER.flush(), timeout)
     deadline = time.monotonic() + timeout
     while not _logging_idle() and time.monotonic() < deadline:

@@ -3,6 +3,8 @@ latency bucket to the trace), not to the caller's span and not to nothing."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 import litellm
@@ -65,6 +67,11 @@ async def test_a_streams_points_link_to_its_span(telemetry, provider):
     )  # fmt: skip
     async for _chunk in stream:
         pass
+    # The span ends when LiteLLM's stream callback brings the cost; that runs on a thread of
+    # LiteLLM's own, which adrain() does not wait for: wait for the span itself.
+    deadline = time.monotonic() + 5.0
+    while not ours(telemetry) and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
     await adrain()
     (span,) = ours(telemetry)
     links = exemplar_links(telemetry, STREAM_METRICS)

@@ -324,7 +324,9 @@ def test_ttft_precision_on_the_wire(provider: LocalProvider) -> None:
             received += sock.recv(65536)
         elapsed = time.perf_counter() - started
     assert b"Transfer-Encoding: chunked" in received.split(b"\r\n\r\n", 1)[0]
-    assert 0.1 <= elapsed < 0.11, elapsed
+    # Never early; the upper bound catches a delay applied twice (0.2 s), not scheduling noise on a
+    # loaded 2-core machine (seen: 14 ms over, against a 10 ms bound that failed while benchmarks ran).
+    assert 0.1 <= elapsed < 0.19, elapsed
 
 
 def test_header_override(provider: LocalProvider) -> None:
