@@ -107,6 +107,10 @@ def checkpoint(installed: configs.Installed, exporter: CountingExporter, calls: 
     return {
         "calls": calls,
         "rss_mb": rss_bytes() / 2**20,
+        # What is alive, as opposed to what the allocator holds: RSS can step up while these stay
+        # flat (freed memory kept by malloc's per-thread arenas, fragmentation), which is no leak.
+        "allocated_blocks": sys.getallocatedblocks(),
+        "gc_objects": len(gc.get_objects()),
         "pending": installed.pending() if installed.pending is not None else None,
         "spans": exporter.spans,
         "elapsed_s": time.perf_counter() - started,
@@ -176,6 +180,8 @@ def main() -> None:
     spans_per_call = (exporter.spans - 0) / (calls + warmup)
     result["spans_per_call"] = spans_per_call
     result["rss_growth_mb"] = points[-1]["rss_mb"] - points[0]["rss_mb"]
+    result["allocated_blocks_growth"] = points[-1]["allocated_blocks"] - points[0]["allocated_blocks"]
+    result["gc_objects_growth"] = points[-1]["gc_objects"] - points[0]["gc_objects"]
     result["pending_max"] = max((p["pending"] or 0) for p in points) if installed.pending is not None else None
     result["pending_end"] = points[-1]["pending"]
 

@@ -383,7 +383,8 @@ def whole_tables(summary: dict[str, Any]) -> str:
 
 
 def memory_table(memory: dict[str, Any]) -> str:
-    header = ["configuration", "calls", "RSS after warm-up (MB)", "RSS at end (MB)", "growth (MB)", "pending (checkpoints)", "spans/call",
+    header = ["configuration", "calls", "RSS after warm-up (MB)", "RSS at end (MB)", "growth (MB)",
+              "live growth: allocated blocks · gc objects", "pending (checkpoints)", "spans/call",
               "concurrent streams: ended · TTFT · pending", "streams: RSS growth (MB)"]
     rows = []
     for name in ("none", "litetrace"):
@@ -391,7 +392,7 @@ def memory_table(memory: dict[str, Any]) -> str:
         if not m:
             continue
         if "checkpoints" not in m:
-            rows.append([configs.LABELS[name], m.get("missing") or m.get("error", "?")] + [""] * 7)
+            rows.append([configs.LABELS[name], m.get("missing") or m.get("error", "?")] + [""] * 8)
             continue
         pts = m["checkpoints"]
         s = m.get("streams") or {}
@@ -400,6 +401,7 @@ def memory_table(memory: dict[str, Any]) -> str:
                    if name != "none" and s else (f"{s.get('completed')}/{s.get('count')} completed" if s else "–"))
         rows.append([
             configs.LABELS[name], f"{m['calls']:,}", f"{pts[0]['rss_mb']:.1f}", f"{pts[-1]['rss_mb']:.1f}", f"{m['rss_growth_mb']:+.2f}",
+            f"{m['allocated_blocks_growth']:+,} · {m['gc_objects_growth']:+,}" if "allocated_blocks_growth" in m else "–",
             pend, f"{m['spans_per_call']:.2f}", streams, f"{s['rss_growth_mb']:+.1f}" if s else "–",
         ])
     return _table(header, rows)
