@@ -53,6 +53,18 @@ async def adrain(timeout: float = 5.0) -> None:
         await asyncio.sleep(0.002)
 
 
+async def afinished(telemetry: Any, count: int = 1) -> list[Any]:
+    """The finished spans once ``count`` have ended, after a pause in which a surplus one would show.
+
+    For async tests: LiteLLM's async callbacks run on this loop, so wait without blocking it.
+    """
+    deadline = time.monotonic() + 3.0
+    while len(telemetry.exporter.get_finished_spans()) < count and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.1)
+    return list(telemetry.exporter.get_finished_spans())
+
+
 def ours(telemetry: Any) -> list[ReadableSpan]:
     """Finished spans made by litetrace (not the tests' own parent spans)."""
     return [span for span in telemetry.spans() if span.instrumentation_scope.name.startswith("litetrace")]

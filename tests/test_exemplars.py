@@ -3,8 +3,6 @@ latency bucket to the trace), not to the caller's span and not to nothing."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 from typing import Any
 
 import litellm
@@ -14,7 +12,7 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
-from support import MESSAGES, OPENAI_CHAT, adrain, behave, drain, ours
+from support import MESSAGES, OPENAI_CHAT, afinished, behave, drain, ours
 
 from litetrace import Instrumentor
 
@@ -69,10 +67,7 @@ async def test_a_streams_points_link_to_its_span(telemetry, provider):
         pass
     # The span ends when LiteLLM's stream callback brings the cost; that runs on a thread of
     # LiteLLM's own, which adrain() does not wait for: wait for the span itself.
-    deadline = time.monotonic() + 5.0
-    while not ours(telemetry) and time.monotonic() < deadline:
-        await asyncio.sleep(0.01)
-    await adrain()
+    await afinished(telemetry)
     (span,) = ours(telemetry)
     links = exemplar_links(telemetry, STREAM_METRICS)
     assert links == {name: {ids(span)} for name in STREAM_METRICS}

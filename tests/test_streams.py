@@ -17,6 +17,7 @@ import pytest
 from litellm.integrations.custom_logger import CustomLogger
 from opentelemetry import trace
 from opentelemetry.trace import StatusCode
+from support import afinished
 
 import litetrace.safety
 from litetrace.stream import AsyncStreamWrapper, StreamState, StreamWrapper
@@ -89,15 +90,6 @@ def finished(telemetry: Any, count: int = 1) -> list[Any]:
     """The finished spans once ``count`` have ended, after a pause in which a surplus one would show."""
     telemetry.spans(count, timeout=3.0)
     time.sleep(0.1)
-    return list(telemetry.exporter.get_finished_spans())
-
-
-async def afinished(telemetry: Any, count: int = 1) -> list[Any]:
-    """``finished`` for async tests: LiteLLM's async callbacks run on this loop, so wait without blocking it."""
-    deadline = time.monotonic() + 3.0
-    while len(telemetry.exporter.get_finished_spans()) < count and time.monotonic() < deadline:
-        await asyncio.sleep(0.01)
-    await asyncio.sleep(0.1)
     return list(telemetry.exporter.get_finished_spans())
 
 

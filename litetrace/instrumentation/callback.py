@@ -18,7 +18,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from litetrace.attributes import common, semconv
 from litetrace.attributes import names as n
 from litetrace.attributes.errors import exception_event
-from litetrace.attributes.redaction import scrub, secrets_in
+from litetrace.attributes.redaction import secrets_in
 from litetrace.instrumentation.calls import CallTelemetry
 from litetrace.safety import internal_error
 
@@ -122,9 +122,10 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
         span = self.telemetry.tracer.start_span(name, kind=SpanKind.CLIENT, attributes=attrs, start_time=start_ns)
         if failed:
             if isinstance(error, BaseException):
-                span.add_event("exception", exception_event(error, secrets))
+                span.add_event("exception", exception_event(error, secrets, attrs.get(n.ERROR_MESSAGE)))
+            # Already scrubbed by errors.attributes(), or a class name.
             message = attrs.get(n.ERROR_MESSAGE) or attrs.get(n.ERROR_TYPE) or "error"
-            span.set_status(Status(StatusCode.ERROR, scrub(str(message))))
+            span.set_status(Status(StatusCode.ERROR, str(message)))
         span.end(end_time=end_ns)
         duration = (end_ns - start_ns) / 1e9 if start_ns and end_ns else 0.0
         streaming = bool(logged.get("stream"))
