@@ -1,22 +1,92 @@
 """Internal-error policy: telemetry failures cost telemetry, never the user's call.
 
-Outside tests an internal failure is logged at debug level and swallowed. Under pytest
-(``PYTEST_VERSION`` is set) it is re-raised instead, so bugs are not hidden; tests that
-prove the swallowing switch ``STRICT`` off.
+``handle_internal_errors(where)`` is the one guard, as a context manager or a decorator
+(the shape of logfire's ``handle_internal_errors``): an exception raised by litetrace
+inside it is logged and swallowed. The first one of each ``where`` is logged at WARNING
+(something is broken and the user should hear of it once), the rest at DEBUG.
+
+``STRICT`` re-raises instead, so that litetrace's own tests see its bugs. Only
+litetrace's ``tests/conftest.py`` turns it on: a user's own pytest run must get their
+LiteLLM calls untouched, whatever litetrace does wrong.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-import os
+import threading
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, TypeVar
 
 logger = logging.getLogger("litetrace")
 
-STRICT: bool = "PYTEST_VERSION" in os.environ
+STRICT: bool = False
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+# The ``where`` of every error reported at WARNING so far (a fixed set of literals: bounded).
+_warned: set[str] = set()
+_warned_lock = threading.Lock()
+
+
+def _report(where: str, exc_info: BaseException | bool) -> None:
+    with _warned_lock:
+        first = where not in _warned
+        _warned.add(where)
+    level = logging.WARNING if first else logging.DEBUG
+    if logger.isEnabledFor(level):
+        logger.log(
+            level, "litetrace: internal error in %s; the call goes on with less telemetry", where, exc_info=exc_info
+        )
+
+
+def reset_warnings() -> None:
+    """Forget which kinds of error were reported (tests)."""
+    with _warned_lock:
+        _warned.clear()
+
+
+class handle_internal_errors:  # noqa: N801  # used like a function: ``with handle_internal_errors("..."):``
+    """Swallow (and log) an ``Exception`` raised inside; ``BaseException`` passes (KeyboardInterrupt...).
+
+    Built once per place, at import, and reused: entering costs two method calls.
+    """
+
+    __slots__ = ("where",)
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> bool:
+        if exc_type is None or not issubclass(exc_type, Exception):
+            return False
+        if STRICT:
+            return False
+        _report(self.where, exc if exc is not None else True)
+        return True
+
+    def __call__(self, func: _F) -> _F:
+        """As a decorator: the function returns None when it failed inside."""
+
+        @functools.wraps(func)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                return func(*args, **kwargs)
+            return None
+
+        return guarded  # type: ignore[return-value]  # same signature, Optional result
 
 
 def internal_error(where: str) -> None:
-    """Handle the exception being handled now, raised by litetrace itself in ``where``."""
+    """Handle the exception being handled now (inside ``except``), raised by litetrace in ``where``.
+
+    For the per-chunk path only, where a ``try`` costs nothing until it raises and a ``with``
+    would cost two calls per chunk; everywhere else use ``handle_internal_errors``.
+    """
     if STRICT:
         raise
-    logger.debug("litetrace: internal error in %s; the call goes on with less telemetry", where, exc_info=True)
+    _report(where, True)

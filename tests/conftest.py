@@ -18,9 +18,12 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+import litetrace.safety
 from litetrace import Instrumentor
 
 litellm.suppress_debug_info = True
+# litetrace's own tests see its internal errors raised (a user's pytest run never does).
+litetrace.safety.STRICT = True
 
 
 @dataclass

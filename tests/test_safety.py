@@ -163,14 +163,18 @@ def test_broken_tracer_leaves_the_call_untouched(lenient, inner, monkeypatch, te
     assert response is inner["returned"][0]
 
 
-def test_swallowed_internal_error_is_logged_at_debug_level(lenient, monkeypatch, telemetry_factory, caplog):
+def test_swallowed_internal_error_is_logged_once_at_warning_then_at_debug(
+    lenient, monkeypatch, telemetry_factory, caplog
+):
     telemetry_factory()
+    litetrace.safety.reset_warnings()
     break_step(monkeypatch, "chat response extractor")
     with caplog.at_level("DEBUG", logger="litetrace"):
-        litellm.completion(model="gpt-4o-mini", messages=MESSAGES, mock_response="ok")
+        for _ in range(3):
+            litellm.completion(model="gpt-4o-mini", messages=MESSAGES, mock_response="ok")
     records = [record for record in caplog.records if record.name == "litetrace"]
-    assert records and all(record.levelname == "DEBUG" for record in records)
-    assert any(record.exc_info and isinstance(record.exc_info[1], Injected) for record in records)
+    assert [record.levelname for record in records] == ["WARNING", "DEBUG", "DEBUG"]
+    assert all(record.exc_info and isinstance(record.exc_info[1], Injected) for record in records)
 
 
 def test_strict_mode_reraises_internal_errors(monkeypatch, telemetry_factory):

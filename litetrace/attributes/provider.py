@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from litetrace.safety import internal_error
+from litetrace.safety import handle_internal_errors
+
+_LOOKUP = handle_internal_errors("provider lookup")
 
 
 @lru_cache(maxsize=2048)
@@ -26,12 +28,10 @@ def provider_for(model: object, custom_llm_provider: object = None, api_base: ob
     """LiteLLM's provider id for a requested model, or None when LiteLLM cannot tell."""
     if not isinstance(model, str) or not model:
         return None
-    try:
+    with _LOOKUP:
         return _resolve(
             model,
             custom_llm_provider if isinstance(custom_llm_provider, str) else None,
             api_base if isinstance(api_base, str) else None,
         )
-    except Exception:
-        internal_error("provider lookup")
-        return None
+    return None

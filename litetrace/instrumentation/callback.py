@@ -12,15 +12,17 @@ from datetime import datetime
 from typing import Any
 
 from litellm.integrations.custom_logger import CustomLogger
+from opentelemetry import context as otel_context
 from opentelemetry import trace
+from opentelemetry.instrumentation.utils import _SUPPRESS_INSTRUMENTATION_KEY
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from litetrace.attributes import common, semconv
 from litetrace.attributes import names as n
 from litetrace.attributes.errors import exception_event
 from litetrace.attributes.redaction import secrets_in
-from litetrace.instrumentation.calls import CallTelemetry
-from litetrace.safety import internal_error
+from litetrace.instrumentation.calls import CallTelemetry, minted_here
+from litetrace.safety import handle_internal_errors
 
 # LiteLLM call_type -> litetrace operation.
 OPERATION_BY_CALL_TYPE = {
@@ -37,6 +39,12 @@ OPERATION_BY_CALL_TYPE = {
     "responses": "responses",
     "aresponses": "responses",
 }
+
+
+_CALLBACK = handle_internal_errors("LiteLLM callback")
+_VIEW = handle_internal_errors("reading LiteLLM's view of a call")
+_PAYLOAD_SPAN = handle_internal_errors("building a span from LiteLLM's callback")
+_PAYLOAD_METRICS = handle_internal_errors("recording metrics from LiteLLM's callback")
 
 
 class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base class is untyped
@@ -64,7 +72,7 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
         self._on_event(kwargs, response_obj, start_time, end_time, failed=True)
 
     def _on_event(self, kwargs: Any, response: Any, start_time: Any, end_time: Any, failed: bool) -> None:
-        try:
+        with _CALLBACK:
             if not isinstance(kwargs, dict):
                 return
             call_id = kwargs.get("litellm_call_id")
@@ -72,20 +80,28 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
                 return
             pending = self.telemetry.pending
             state, entry = pending.take(call_id)
-            if state == "seen":
+            if state == "seen" or (state == "unknown" and (minted_here(call_id) or _suppressed())):
+                # Handled already; or the wrapper's span lost its entry (it ends that span
+                # itself); or a call no wrapper saw, made under suppress_instrumentation().
                 return
-            extra = logged_view(kwargs)
-            if failed:
-                # LiteLLM logs a failed call at cost 0.0; the contract leaves an unknown cost unset.
-                extra.pop(n.COST, None)
+            extra: dict[str, Any] = {}
+            try:
+                with _VIEW:
+                    extra = logged_view(kwargs)
+                    if failed:
+                        # LiteLLM logs a failed call at cost 0.0; the contract leaves an unknown cost unset.
+                        extra.pop(n.COST, None)
+            finally:
+                if state == "parked":
+                    entry(extra)  # ends the span, whatever the view did
             if state == "open":
-                pending.enrich_open(call_id, lambda call: self.telemetry.enrich(call, extra), final=not failed)
-            elif state == "parked":
-                entry(extra)
-            else:
+                # The wrapper may finish the call between take() and here: then its parked
+                # finisher comes back, and runs with the same view.
+                finisher = pending.enrich_open(call_id, lambda call: self.telemetry.enrich(call, extra), final=not failed)
+                if finisher is not None:
+                    finisher(extra)
+            elif state == "unknown":
                 self._span_from_payload(kwargs, response, start_time, end_time, failed, extra)
-        except Exception:
-            internal_error("LiteLLM callback")
 
     def _span_from_payload(
         self, kwargs: dict[str, Any], response: Any, start_time: Any, end_time: Any, failed: bool, extra: dict[str, Any]
@@ -120,17 +136,28 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
         name = f"{operation} {model}" if isinstance(model, str) and model else operation
         start_ns, end_ns = _epoch_ns(start_time), _epoch_ns(end_time)
         span = self.telemetry.tracer.start_span(name, kind=SpanKind.CLIENT, attributes=attrs, start_time=start_ns)
-        if failed:
-            if isinstance(error, BaseException):
-                span.add_event("exception", exception_event(error, secrets, attrs.get(n.ERROR_MESSAGE)))
-            # Already scrubbed by errors.attributes(), or a class name.
-            message = attrs.get(n.ERROR_MESSAGE) or attrs.get(n.ERROR_TYPE) or "error"
-            span.set_status(Status(StatusCode.ERROR, str(message)))
-        span.end(end_time=end_ns)
-        duration = (end_ns - start_ns) / 1e9 if start_ns and end_ns else 0.0
-        streaming = bool(logged.get("stream"))
-        error_type = attrs.get(n.ERROR_TYPE) if failed else None
-        self.telemetry.instruments.record_call(duration, attrs, error_type, streaming, trace.set_span_in_context(span))
+        try:
+            with _PAYLOAD_SPAN:
+                if failed:
+                    if isinstance(error, BaseException):
+                        span.add_event("exception", exception_event(error, secrets, attrs.get(n.ERROR_MESSAGE)))
+                    # Already scrubbed by errors.attributes(), or a class name.
+                    message = attrs.get(n.ERROR_MESSAGE) or attrs.get(n.ERROR_TYPE) or "error"
+                    span.set_status(Status(StatusCode.ERROR, str(message)))
+        finally:
+            span.end(end_time=end_ns)
+        with _PAYLOAD_METRICS:
+            duration = (end_ns - start_ns) / 1e9 if start_ns and end_ns else 0.0
+            streaming = bool(logged.get("stream"))
+            error_type = attrs.get(n.ERROR_TYPE) if failed else None
+            context = trace.set_span_in_context(span)
+            self.telemetry.instruments.record_call(duration, attrs, error_type, streaming, context)
+
+
+def _suppressed() -> bool:
+    """OpenTelemetry's ``suppress_instrumentation()`` holds where LiteLLM runs this callback."""
+    current = otel_context.get_current()
+    return bool(current.get(_SUPPRESS_INSTRUMENTATION_KEY) or current.get("suppress_instrumentation"))
 
 
 def requested_model(logged: dict[str, Any]) -> str | None:

@@ -24,7 +24,7 @@ from litetrace.attributes.redaction import secrets_in
 from litetrace.config import Settings
 from litetrace.instrumentation.pending import PendingCalls
 from litetrace.metrics import Instruments
-from litetrace.safety import internal_error
+from litetrace.safety import handle_internal_errors
 
 # Positional parameter names of each operation's LiteLLM entry point.
 POSITIONAL = {
@@ -60,6 +60,11 @@ def new_call_id() -> str:
     return f"{_CALL_ID_PREFIX}{next(_call_counter) & 0xFFFFFFFFFFFF:012x}"
 
 
+def minted_here(call_id: str) -> bool:
+    """Whether this process's wrapper made the id: its call has (or had) a span of the wrapper's."""
+    return call_id.startswith(_CALL_ID_PREFIX)
+
+
 class Call:
     """State of one instrumented call."""
 
@@ -86,8 +91,26 @@ class Call:
         self.attrs = attrs
 
 
+# One guard per place, built once (see litetrace.safety).
+_STARTING = handle_internal_errors("starting a span")
+_REQUEST = handle_internal_errors("request attributes")
+_PAIRING = handle_internal_errors("pairing a call with LiteLLM's callback")
+_ATTACHING = handle_internal_errors("attaching the span's context")
+_DETACHING = handle_internal_errors("restoring the caller's context")
+_RESPONSE = handle_internal_errors("recording a response")
+_FAILURE = handle_internal_errors("recording an error")
+_METRICS = handle_internal_errors("recording metrics")
+_ENDING = handle_internal_errors("ending a span")
+_LATE = handle_internal_errors("adding LiteLLM's callback view")
+
+
 class CallTelemetry:
-    """Opens, enriches and ends spans; records metrics."""
+    """Opens, enriches and ends spans; records metrics.
+
+    Every step that may fail sits in its own guard, and a span's end and the release of
+    its pending entry sit in ``finally`` blocks after them: whatever fails, a span that
+    was started is ended exactly once and leaves nothing pending.
+    """
 
     def __init__(self, tracer: trace.Tracer, instruments: Instruments, settings: Settings, pending: PendingCalls) -> None:
         self.tracer = tracer
@@ -102,39 +125,50 @@ class CallTelemetry:
     ) -> Call | None:
         """Start the span; make sure the call carries a ``litellm_call_id`` to pair with."""
         t0_ns = time.perf_counter_ns()
-        try:
-            call_id = kwargs.get("litellm_call_id")
-            if not isinstance(call_id, str) or not call_id:
-                call_id = new_call_id()
-                kwargs["litellm_call_id"] = call_id
-            params = {**dict(zip(positional or POSITIONAL[operation], args, strict=False)), **kwargs} if args else kwargs
-            model = params.get("model")
-            name = f"{operation} {model}" if isinstance(model, str) and model else operation
-            attrs: dict[str, Any] = {}
+        call: Call | None = None
+        with _STARTING:
+            call = self._start(operation, args, kwargs, positional, t0_ns)
+        if call is None:
+            return None
+        with _PAIRING:
+            # Should this fail, the id still tells the callback that the wrapper has the span
+            # (minted_here), so it builds no second one.
+            self.pending.open(call.call_id, call)
+        with _ATTACHING:
+            call.token = otel_context.attach(call.context)
+        return call
+
+    def _start(
+        self, operation: str, args: tuple[Any, ...], kwargs: dict[str, Any], positional: tuple[str, ...] | None,
+        t0_ns: int,
+    ) -> Call:  # fmt: skip
+        given = kwargs.get("litellm_call_id")
+        call_id = given if isinstance(given, str) and given else new_call_id()
+        params = {**dict(zip(positional or POSITIONAL[operation], args, strict=False)), **kwargs} if args else kwargs
+        model = params.get("model")
+        name = f"{operation} {model}" if isinstance(model, str) and model else operation
+        attrs: dict[str, Any] = {}
+        with _REQUEST:  # a span with fewer attributes beats no span
             common.request(operation, params, call_id, attrs)
             EXTRACTORS[operation].request(params, attrs)
             if self.settings.genai_attributes:
                 semconv.add(attrs)
             if content.enabled_for(self.settings.capture_content, params, "input"):
                 content.add_input(operation, params, self.settings.content_max_length, attrs)
-            # Attributes at start: samplers see them, and the SDK copies them in one pass.
-            span = self.tracer.start_span(name, kind=SpanKind.CLIENT, attributes=attrs)
-            call = Call(operation, params, call_id, span, t0_ns, attrs)
-            self.pending.open(call_id, call)
-            call.token = otel_context.attach(call.context)
-            return call
-        except Exception:
-            internal_error("starting a span")
-            return None
+        # Attributes at start: samplers see them, and the SDK copies them in one pass.
+        span = self.tracer.start_span(name, kind=SpanKind.CLIENT, attributes=attrs)
+        # Only once there is a span: a call without one keeps LiteLLM's own id, and the
+        # callback then covers it.
+        if call_id is not given:
+            kwargs["litellm_call_id"] = call_id
+        return Call(operation, params, call_id, span, t0_ns, attrs)
 
     def detach(self, call: Call | None) -> None:
         """Restore the caller's context (the span stays open for streams)."""
         if call is None or call.token is None:
             return
-        try:
+        with _DETACHING:
             otel_context.detach(call.token)  # type: ignore[arg-type]  # token came from attach()
-        except Exception:
-            internal_error("restoring the caller's context")
         call.token = None
 
     # -- success -------------------------------------------------------------------------
@@ -142,19 +176,19 @@ class CallTelemetry:
     def succeed(self, call: Call, result: Any) -> None:
         """Record a non-streamed result and end the span."""
         try:
-            attrs: dict[str, Any] = {}
-            if call.recording:
-                EXTRACTORS[call.operation].response(result, attrs)
-                common.hidden_params(result, attrs)
-                if self.settings.capture_content and content.enabled_for(True, call.params, "output"):
-                    content.add_output(call.operation, result, self.settings.content_max_length, attrs)
-                self.write(call, attrs)
-            else:
-                common.hidden_params(result, attrs)
-                call.attrs.update(attrs)
+            with _RESPONSE:
+                attrs: dict[str, Any] = {}
+                if call.recording:
+                    EXTRACTORS[call.operation].response(result, attrs)
+                    common.hidden_params(result, attrs)
+                    if self.settings.capture_content and content.enabled_for(True, call.params, "output"):
+                        content.add_output(call.operation, result, self.settings.content_max_length, attrs)
+                    self.write(call, attrs)
+                else:
+                    common.hidden_params(result, attrs)
+                    call.attrs.update(attrs)
+        finally:
             self.end(call, None, streaming=False)
-        except Exception:
-            internal_error("recording a response")
 
     def write(self, call: Call, attrs: dict[str, Any]) -> None:
         """Write one phase's attributes (and their gen_ai twins) in a single call."""
@@ -170,28 +204,46 @@ class CallTelemetry:
 
         ``park=False``: no success callback will come (a stream stopped before its end).
         """
-        now = time.perf_counter_ns()
-        duration_s = (now - call.t0_ns) / 1e9
-        self.instruments.record_call(duration_s, call.attrs, error_type, streaming, call.context)
-        cost_known = n.COST in call.attrs
-        # A stream's cost and cache hit come with LiteLLM's callback: park the span for it.
-        wait = park and streaming and not cost_known and error_type is None
-        end_time = time.time_ns() if end_ns is None else end_ns
+        with _ENDING:
+            now = time.perf_counter_ns()
+            end_time = time.time_ns() if end_ns is None else end_ns
+            # A stream's cost and cache hit come with LiteLLM's callback: park the span for it.
+            wait = park and streaming and error_type is None and n.COST not in call.attrs
+            try:
+                with _METRICS:
+                    self.instruments.record_call((now - call.t0_ns) / 1e9, call.attrs, error_type, streaming, call.context)
+            finally:
+                self._release(call, wait, end_time)
+
+    def _release(self, call: Call, wait: bool, end_time: int) -> None:
+        """Hand the call back to the pending map; end the span now unless it was parked."""
         finisher = (lambda extra: self._finish_parked(call, extra, end_time)) if wait else None
-        if self.pending.finish(call.call_id, finisher):
-            call.span.end(end_time=end_time)
+        end_now = True
+        try:
+            end_now = self.pending.finish(call.call_id, finisher)
+        except BaseException:
+            end_now = True
+            self.pending.discard(call.call_id)  # no entry may outlive a failed hand-back
+            raise
+        finally:
+            if end_now:
+                call.span.end(end_time=end_time)
 
     def _finish_parked(self, call: Call, extra: dict[str, Any] | None, end_time: int) -> None:
         """End a parked span, with what LiteLLM's callback brought (None at the deadline)."""
-        if extra:
-            had_tokens = n.USAGE_PROMPT in call.attrs or n.USAGE_COMPLETION in call.attrs
-            self.enrich(call, extra)
-            # end() recorded the call's metrics without a cost (nor tokens, for a stream read
-            # without include_usage): add what the callback brought.
-            late_tokens = not had_tokens and (n.USAGE_PROMPT in call.attrs or n.USAGE_COMPLETION in call.attrs)
-            if n.COST in call.attrs or late_tokens:
-                self.instruments.record_late(call.attrs, bool(call.attrs.get(n.STREAMING)), late_tokens, call.context)
-        call.span.end(end_time=end_time)
+        try:
+            if extra:
+                with _LATE:
+                    had_tokens = n.USAGE_PROMPT in call.attrs or n.USAGE_COMPLETION in call.attrs
+                    self.enrich(call, extra)
+                    # end() recorded the call's metrics without a cost (nor tokens, for a stream read
+                    # without include_usage): add what the callback brought.
+                    late_tokens = not had_tokens and (n.USAGE_PROMPT in call.attrs or n.USAGE_COMPLETION in call.attrs)
+                    if n.COST in call.attrs or late_tokens:
+                        streaming = bool(call.attrs.get(n.STREAMING))
+                        self.instruments.record_late(call.attrs, streaming, late_tokens, call.context)
+        finally:
+            call.span.end(end_time=end_time)
 
     def enrich(self, call: Call, extra: dict[str, Any]) -> None:
         """Add LiteLLM's own view (cost, api_base, cache hit) to a span still open."""
@@ -208,15 +260,15 @@ class CallTelemetry:
     def fail(self, call: Call, error: BaseException, streaming: bool = False) -> None:
         """Record the exception once, with secrets scrubbed, and end the span."""
         try:
-            secrets = secrets_in(call.params)
-            attrs: dict[str, Any] = {}
-            errors.attributes(error, secrets, attrs)
-            if call.recording:
-                self.write(call, attrs)
-                call.span.add_event("exception", exception_event(error, secrets, attrs.get(n.ERROR_MESSAGE)))
-                call.span.set_status(Status(StatusCode.ERROR, attrs.get(n.ERROR_MESSAGE, type(error).__name__)))
-            else:
-                call.attrs.update(attrs)
+            with _FAILURE:
+                secrets = secrets_in(call.params)
+                attrs: dict[str, Any] = {}
+                errors.attributes(error, secrets, attrs)
+                if call.recording:
+                    self.write(call, attrs)
+                    call.span.add_event("exception", exception_event(error, secrets, attrs.get(n.ERROR_MESSAGE)))
+                    call.span.set_status(Status(StatusCode.ERROR, attrs.get(n.ERROR_MESSAGE, type(error).__name__)))
+                else:
+                    call.attrs.update(attrs)
+        finally:
             self.end(call, type(error).__name__, streaming)
-        except Exception:
-            internal_error("recording an error")

@@ -19,7 +19,10 @@ from litetrace.instrumentation.targets import MODULES, ROUTER_CLASSES, ROUTER_TA
 from litetrace.instrumentation.wrappers import async_wrapper, sync_wrapper
 from litetrace.metrics import Instruments
 from litetrace.package import INSTRUMENTS
+from litetrace.safety import handle_internal_errors
 from litetrace.version import __version__
+
+_UNDOING = handle_internal_errors("undoing a failed instrument()")
 
 
 class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstrumentor is untyped
@@ -60,6 +63,18 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
         pending = PendingCalls(settings.callback_deadline, settings.max_pending)
         telemetry = CallTelemetry(tracer, Instruments(meter), settings, pending)
         self._telemetry = telemetry
+        try:
+            self._install(telemetry, LitetraceCallback(telemetry))
+        except BaseException:
+            # BaseInstrumentor sets its "instrumented" flag only after _instrument() returns, so
+            # uninstrument() would do nothing: undo here whatever was done, then raise.
+            with _UNDOING:
+                self._uninstrument()
+            raise
+        atexit.register(pending.flush)
+
+    def _install(self, telemetry: CallTelemetry, callback: Any) -> None:
+        """Wrap every entry point and register the callback."""
         for module_name in MODULES:
             try:
                 module = importlib.import_module(module_name)
@@ -75,9 +90,8 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
             if router is not None:
                 for target in ROUTER_TARGETS:
                     self._wrap(router, target, telemetry)
-        self._routing = CallbackRouting(LitetraceCallback(telemetry))
+        self._routing = CallbackRouting(callback)
         self._routing.install()
-        atexit.register(pending.flush)
 
     def _wrap(self, owner: Any, target: Target, telemetry: CallTelemetry) -> None:
         """Wrap ``owner.<target.name>`` (a module function or a class method) if it exists."""

@@ -1,8 +1,9 @@
 """Calls between the wrapper and LiteLLM's callback, keyed by ``litellm_call_id``.
 
-Three states: *open* (the wrapper's span is live), *waiting* (the wrapper is done; the
-span may be parked until LiteLLM's callback brings cost and cache hit), or unknown (a
-call no wrapper saw: the callback makes its own span). Everything here is bounded: a
+Four states: *open* (the wrapper's span is live), *parked* (the wrapper is done; the
+span waits for LiteLLM's callback to bring cost and cache hit), *taken* (the span has
+ended or the callback was handled: a later event makes no span), or unknown (a call no
+wrapper saw: the callback makes its own span). Everything here is bounded: a
 parked span is ended at its deadline by a daemon thread, with the end time the wrapper
 recorded, and the oldest entries go first when the cap is reached.
 """
@@ -15,11 +16,12 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from litetrace.safety import internal_error
+from litetrace.safety import handle_internal_errors
+
+_TAKEN_MEMORY = 4096
+_AT_DEADLINE = handle_internal_errors("ending a span at its deadline")
 
 # Ends a parked span, given the attributes the callback brought (None: deadline passed).
-_TAKEN_MEMORY = 4096
-
 Finisher = Callable[[dict[str, Any] | None], None]
 
 
@@ -35,10 +37,12 @@ class PendingCalls:
         self._idle_s = max(deadline_s, 0.05)
         self._wake_at = 0  # monotonic ns at which the deadline thread's current wait ends
         self._max_entries = max_entries
+        # Ended calls whose callback may still come: as many as may be in flight.
+        self._taken_memory = max(_TAKEN_MEMORY, max_entries)
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._open: dict[str, Any] = {}
-        # call id -> (expiry in monotonic ns, finisher or None for a plain "seen" marker)
+        # call id -> (expiry in monotonic ns, finisher): parked spans only
         self._waiting: OrderedDict[str, tuple[int, Finisher | None]] = OrderedDict()
         # Ids whose callback was handled, so a repeated event makes no second span.
         self._taken: OrderedDict[str, None] = OrderedDict()
@@ -49,9 +53,27 @@ class PendingCalls:
         return len(self._open) + len(self._waiting)
 
     def open(self, call_id: str, call: Any) -> None:
-        """The wrapper started a span for this call."""
+        """The wrapper started a span for this call.
+
+        Bounded too: past the cap the oldest open call loses its pairing (its wrapper still
+        ends its span; a stream kept unread forever must not hold an entry forever).
+        """
         with self._lock:
             self._open[call_id] = call
+            if len(self._open) > self._max_entries:
+                del self._open[next(iter(self._open))]
+
+    def discard(self, call_id: str) -> None:
+        """Forget the call in every state (its span is being ended elsewhere)."""
+        with self._lock:
+            self._open.pop(call_id, None)
+            self._waiting.pop(call_id, None)
+            self._remember_taken_locked(call_id)
+
+    def ignore(self, call_id: str) -> None:
+        """A call litetrace must not trace (suppressed): its callback makes no span."""
+        with self._lock:
+            self._remember_taken_locked(call_id)
 
     def finish(self, call_id: str, finisher: Finisher | None) -> bool:
         """The wrapper is done. Returns True when the caller should end the span now.
@@ -64,14 +86,16 @@ class PendingCalls:
             call = self._open.pop(call_id, None)
             enriched = call is not None and getattr(call, "enriched", False)
             park = finisher is not None and not enriched and not self._closed
-            expiry = time.monotonic_ns() + self._deadline_ns
-            if enriched:
+            if not park:
+                # The span ends now: a callback still to come finds the id taken and makes no
+                # second span. Nothing stays pending for a call whose span has ended.
                 self._remember_taken_locked(call_id)
             else:
-                self._waiting[call_id] = (expiry, finisher if park else None)
+                now = time.monotonic_ns()
+                expiry = now + self._deadline_ns
+                self._waiting[call_id] = (expiry, finisher)
                 self._waiting.move_to_end(call_id)
-                expired = self._evict_locked(time.monotonic_ns())
-            if park:
+                expired = self._evict_locked(now)
                 self._ensure_thread_locked()
                 if expiry < self._wake_at:  # the deadline thread would sleep past this deadline
                     self._wake.notify()
@@ -92,23 +116,30 @@ class PendingCalls:
             return "unknown", None
         return ("parked", entry[1]) if entry[1] is not None else ("seen", None)
 
-    def enrich_open(self, call_id: str, apply: Callable[[Any], None], final: bool) -> bool:
-        """Apply ``apply(call)`` while the call is still open; False if it finished meanwhile.
+    def enrich_open(self, call_id: str, apply: Callable[[Any], None], final: bool) -> Finisher | None:
+        """Apply ``apply(call)`` while the call is still open.
 
+        If the wrapper finished the call since ``take()`` (a stream ending meanwhile), its
+        parked finisher is handed back for the caller to run, outside the lock, with the
+        same view: the span ends now, with its cost, rather than at the deadline.
         ``final`` (a success event) means the wrapper need not wait for another one.
         """
         with self._lock:
             call = self._open.get(call_id)
             if call is None:
-                return False
-            apply(call)
-            if final:
-                call.enriched = True
-            return True
+                entry = self._waiting.pop(call_id, None)
+                self._remember_taken_locked(call_id)
+                return entry[1] if entry is not None else None
+            try:
+                apply(call)
+            finally:
+                if final:
+                    call.enriched = True
+            return None
 
     def _remember_taken_locked(self, call_id: str) -> None:
         self._taken[call_id] = None
-        if len(self._taken) > _TAKEN_MEMORY:
+        if len(self._taken) > self._taken_memory:
             self._taken.popitem(last=False)
 
     def flush(self) -> None:
@@ -165,7 +196,5 @@ class PendingCalls:
     @staticmethod
     def _run(finishers: list[Finisher]) -> None:
         for finisher in finishers:
-            try:
+            with _AT_DEADLINE:
                 finisher(None)
-            except Exception:
-                internal_error("ending a span at its deadline")

@@ -11,24 +11,47 @@ from collections.abc import Callable
 from contextvars import ContextVar, Token
 from typing import Any
 
-from litetrace.instrumentation.calls import CallTelemetry
-from litetrace.safety import internal_error
+from opentelemetry import context as otel_context
+from opentelemetry.instrumentation.utils import _SUPPRESS_INSTRUMENTATION_KEY
+
+from litetrace.instrumentation.calls import CallTelemetry, new_call_id
+from litetrace.safety import handle_internal_errors
 from litetrace.stream import AsyncStreamWrapper, StreamState, StreamWrapper, is_stream
 from litetrace.stream.state import ChunkGapStreamState
 
 INSIDE_CALL: ContextVar[bool] = ContextVar("litetrace_inside_call", default=False)
 
+# OpenTelemetry's older plain-string spelling of the key, still set by suppress_instrumentation().
+_SUPPRESS_PLAIN_KEY = "suppress_instrumentation"
+_WRAPPING_STREAM = handle_internal_errors("wrapping a stream")
+
 Wrapper = Callable[[Callable[..., Any], Any, tuple[Any, ...], dict[str, Any]], Any]
 
 
+def suppressed(telemetry: CallTelemetry, kwargs: dict[str, Any]) -> bool:
+    """Whether OpenTelemetry's ``suppress_instrumentation()`` is on: then no span, no metric.
+
+    The call is marked so that LiteLLM's callback, which may run on a thread without this
+    context (a stream's success event), does not cover it with a span of its own.
+    """
+    current = otel_context.get_current()
+    if not (current.get(_SUPPRESS_INSTRUMENTATION_KEY) or current.get(_SUPPRESS_PLAIN_KEY)):
+        return False
+    with handle_internal_errors("skipping a suppressed call"):
+        call_id = kwargs.get("litellm_call_id")
+        if not isinstance(call_id, str) or not call_id:
+            call_id = kwargs["litellm_call_id"] = new_call_id()
+        telemetry.pending.ignore(call_id)
+    return True
+
+
 def _proxy_stream(telemetry: CallTelemetry, call: Any, result: Any, is_async: bool) -> Any:
-    try:
+    with _WRAPPING_STREAM:
         state = (ChunkGapStreamState if telemetry.settings.chunk_gap_metrics else StreamState)(telemetry, call)
         return AsyncStreamWrapper(result, state) if is_async else StreamWrapper(result, state)
-    except Exception:
-        internal_error("wrapping a stream")
-        telemetry.succeed(call, result)
-        return result
+    # Reached only when wrapping failed: the stream goes back unwrapped, its span ends now.
+    telemetry.succeed(call, result)
+    return result
 
 
 def _failed(telemetry: CallTelemetry, call: Any, inside: Token[bool], error: BaseException) -> None:
@@ -55,7 +78,7 @@ def sync_wrapper(operation: str, telemetry: CallTelemetry, positional: tuple[str
     """Wrapper for a sync entry point."""
 
     def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        if INSIDE_CALL.get():
+        if INSIDE_CALL.get() or suppressed(telemetry, kwargs):
             return wrapped(*args, **kwargs)
         call = telemetry.begin(operation, args, kwargs, positional)
         inside = INSIDE_CALL.set(True)
@@ -73,7 +96,7 @@ def async_wrapper(operation: str, telemetry: CallTelemetry, positional: tuple[st
     """Wrapper for an async entry point."""
 
     async def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        if INSIDE_CALL.get():
+        if INSIDE_CALL.get() or suppressed(telemetry, kwargs):
             return await wrapped(*args, **kwargs)
         call = telemetry.begin(operation, args, kwargs, positional)
         inside = INSIDE_CALL.set(True)

@@ -7,11 +7,16 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from litetrace.attributes import names as n
-from litetrace.safety import internal_error
+from litetrace.safety import handle_internal_errors
 from litetrace.stream.aggregate import fold
 
 if TYPE_CHECKING:
     from litetrace.instrumentation.calls import Call, CallTelemetry
+
+_ENDING = handle_internal_errors("ending a stream's span")
+_FOLD = handle_internal_errors("folding a stream's chunks")
+_STREAM_METRICS = handle_internal_errors("recording stream metrics")
+_WRITE = handle_internal_errors("writing a stream's attributes")
 
 COMPLETED = "completed"
 CLOSED_EARLY = "closed_early"
@@ -79,11 +84,11 @@ class StreamState:
         if not self._once.acquire(blocking=False):
             return
         try:
-            if self.finalizer is not None:
-                self.finalizer.detach()
-            self._record(outcome, error)
-        except Exception:
-            internal_error("ending a stream's span")
+            with _ENDING:
+                if self.finalizer is not None:
+                    self.finalizer.detach()
+            with _ENDING:
+                self._record(outcome, error)  # ends the span in its own finally
         finally:
             self.chunks = _DISCARD
 
@@ -95,43 +100,49 @@ class StreamState:
         telemetry, call = self.telemetry, self.call
         end_ns = time.perf_counter_ns()
         attrs: dict[str, Any] = {n.STREAMING: True, n.STREAM_OUTCOME: outcome, n.CHUNK_COUNT: self.count}
-        attrs[n.STREAM_DURATION] = (end_ns - call.t0_ns) / 1e9
-        ttft = rate = mean_gap = None
-        if self.count:
-            ttft = (self.first_ns - call.t0_ns) / 1e9
-            attrs[n.TTFT] = ttft
-        span_ns = self.last_ns - self.first_ns
-        if self.count >= 2:  # one chunk has no gap: leave the key unset rather than write 0
-            attrs[n.MAX_CHUNK_GAP] = self.max_gap_ns / 1e9
-        if self.count >= 2 and span_ns > 0:
-            rate = (self.count - 1) * 1e9 / span_ns
-            mean_gap = span_ns / (self.count - 1) / 1e9
-            attrs[n.CHUNKS_PER_SECOND] = rate
-        if call.recording:
-            settings = telemetry.settings
-            capture = settings.capture_content and _output_allowed(call)
-            fold(call.operation, self.chunks, attrs, settings.content_max_length if capture else None)
-            completion = attrs.get(n.USAGE_COMPLETION)
-            if isinstance(completion, int) and completion and span_ns > 0:
-                attrs[n.TOKENS_PER_SECOND] = completion * 1e9 / span_ns
-        else:
-            # Metrics still want token counts when the span is not sampled.
-            fold(call.operation, self.chunks, attrs, None)
-        dims = telemetry.instruments.dimensions({**call.attrs, **attrs}, _error_type(error), True)
-        gaps = self.gaps_s()
-        if gaps is None:  # the default: one mean gap per stream rather than a record per chunk
-            gaps = [mean_gap] if mean_gap is not None else []
-        telemetry.instruments.record_stream(ttft, gaps, rate, dims, call.context)
-        if call.recording:
-            telemetry.write(call, attrs)
-        else:
-            call.attrs.update(attrs)
-        if error is not None:
-            telemetry.fail(call, error, streaming=True)
-        else:
-            # LiteLLM's success callback (cost, cache hit) comes only for a response that reached its end.
-            whole = outcome == COMPLETED or n.RESP_FINISH_REASONS in attrs
-            telemetry.end(call, None, streaming=True, park=whole)
+        try:
+            attrs[n.STREAM_DURATION] = (end_ns - call.t0_ns) / 1e9
+            ttft = rate = mean_gap = None
+            if self.count:
+                ttft = (self.first_ns - call.t0_ns) / 1e9
+                attrs[n.TTFT] = ttft
+            span_ns = self.last_ns - self.first_ns
+            if self.count >= 2:  # one chunk has no gap: leave the key unset rather than write 0
+                attrs[n.MAX_CHUNK_GAP] = self.max_gap_ns / 1e9
+            if self.count >= 2 and span_ns > 0:
+                rate = (self.count - 1) * 1e9 / span_ns
+                mean_gap = span_ns / (self.count - 1) / 1e9
+                attrs[n.CHUNKS_PER_SECOND] = rate
+            with _FOLD:
+                if call.recording:
+                    settings = telemetry.settings
+                    capture = settings.capture_content and _output_allowed(call)
+                    fold(call.operation, self.chunks, attrs, settings.content_max_length if capture else None)
+                    completion = attrs.get(n.USAGE_COMPLETION)
+                    if isinstance(completion, int) and completion and span_ns > 0:
+                        attrs[n.TOKENS_PER_SECOND] = completion * 1e9 / span_ns
+                else:
+                    # Metrics still want token counts when the span is not sampled.
+                    fold(call.operation, self.chunks, attrs, None)
+            with _STREAM_METRICS:
+                dims = telemetry.instruments.dimensions({**call.attrs, **attrs}, _error_type(error), True)
+                gaps = self.gaps_s()
+                if gaps is None:  # the default: one mean gap per stream rather than a record per chunk
+                    gaps = [mean_gap] if mean_gap is not None else []
+                telemetry.instruments.record_stream(ttft, gaps, rate, dims, call.context)
+            with _WRITE:
+                if call.recording:
+                    telemetry.write(call, attrs)
+                else:
+                    call.attrs.update(attrs)
+        finally:
+            # Whatever failed above, the span ends (fail() and end() guard themselves).
+            if error is not None:
+                telemetry.fail(call, error, streaming=True)
+            else:
+                # LiteLLM's success callback (cost, cache hit) comes only for a response that reached its end.
+                whole = outcome == COMPLETED or n.RESP_FINISH_REASONS in attrs
+                telemetry.end(call, None, streaming=True, park=whole)
 
 
 def _error_type(error: BaseException | None) -> str | None:
