@@ -96,7 +96,8 @@ def break_step(monkeypatch, step: str) -> list[int]:
     return hits
 
 
-def test_internal_errors_fail_loudly_under_pytest_by_default():
+def test_internal_errors_fail_loudly_in_litetrace_own_tests():
+    # Set by tests/conftest.py, not by pytest's presence (a user's pytest run stays lenient).
     assert litetrace.safety.STRICT is True
 
 
@@ -178,7 +179,7 @@ def test_swallowed_internal_error_is_logged_once_at_warning_then_at_debug(
 
 
 def test_strict_mode_reraises_internal_errors(monkeypatch, telemetry_factory):
-    # Under pytest (STRICT) the same injected failure is not hidden.
+    # In litetrace's own tests (STRICT) the same injected failure is not hidden.
     telemetry_factory()
     break_step(monkeypatch, "common request attributes")
     with pytest.raises(Injected):

@@ -184,7 +184,7 @@ class PendingCalls:
                     return
                 due = self._evict_locked(time.monotonic_ns())
                 if not due:
-                    # The head expires first; markers at the head are evicted on the way.
+                    # Entries are ordered by expiry: the head expires first.
                     head = next(iter(self._waiting.values()), None)
                     now = time.monotonic_ns()
                     timeout = max((head[0] - now) / 1e9 if head else self._idle_s, 0.001)
