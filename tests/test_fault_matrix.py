@@ -145,18 +145,25 @@ def instrumented(telemetry_factory) -> tuple[Any, SpanCounter]:
 
 
 def check(telemetry: Any, counter: SpanCounter, outcome: tuple[Any, ...], expected: tuple[Any, ...]) -> None:
-    """The matrix's four promises, each with its own message (the report counts them)."""
-    assert outcome == expected, f"changed result: {outcome} != {expected}"
+    """The matrix's four promises; one message names every one broken (the report counts them)."""
     pending = telemetry.instrumentor.telemetry.pending
     deadline = time.monotonic() + 3 * DEADLINE_S + 2.0
     while (len(pending) or counter.started != counter.ended) and time.monotonic() < deadline:
         time.sleep(0.02)
+    broken = []
+    if outcome != expected:
+        broken.append(f"changed result: {outcome} != {expected}")
     unended = [span for span in counter.started if span not in counter.ended]
-    assert not unended, f"span not ended: {len(unended)} of {len(counter.started)}"
-    assert all(count == 1 for count in counter.ended.values()), f"span ended twice: {counter.ended}"
-    assert len(pending) == 0, f"pending left: {len(pending)}"
+    if unended:
+        broken.append(f"span not ended: {len(unended)} of {len(counter.started)}")
+    if any(count != 1 for count in counter.ended.values()):
+        broken.append(f"span ended twice: {counter.ended}")
+    if len(pending):
+        broken.append(f"pending left: {len(pending)} (open {len(pending._open)}, waiting {len(pending._waiting)})")
     spans = telemetry.exporter.get_finished_spans()
-    assert len(spans) == 1, f"duplicate spans: {len(spans)} ({[span.name for span in spans]})"
+    if len(spans) != 1:
+        broken.append(f"{'no span' if not spans else 'duplicate spans'}: {len(spans)} exported")
+    assert not broken, "; ".join(broken)
 
 
 @pytest.fixture

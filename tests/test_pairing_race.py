@@ -95,3 +95,22 @@ def test_racing_threads_end_every_span_once_with_its_cost(telemetry_factory):
     assert all(span.attributes.get(n.COST) == pytest.approx(COST) for span in spans)
     assert cost_total(telemetry) == pytest.approx(COST * rounds)
     assert len(recorder.pending) == 0
+
+
+def test_open_calls_are_bounded_and_an_evicted_call_still_ends_its_span_once(telemetry_factory):
+    """Streams kept unread forever hold no entry forever: past max_pending the oldest lose their pairing."""
+    telemetry = telemetry_factory(callback_deadline=60)
+    recorder = telemetry.instrumentor.telemetry
+    pending = PendingCalls(60, max_entries=50)
+    recorder.pending = pending
+    calls = [open_stream_call(telemetry) for _ in range(80)]
+    assert len(pending) == 50
+    oldest = calls[0]
+    # Its callback finds no entry; the id is the wrapper's own, so no second span is built.
+    LitetraceCallback(recorder).log_success_event(callback_kwargs(oldest.call_id), None, None, None)
+    assert telemetry.exporter.get_finished_spans() == ()
+    for call in calls:
+        recorder.end(call, None, streaming=True, park=False)
+    spans = telemetry.exporter.get_finished_spans()
+    assert len(spans) == 80 and len({span.context.span_id for span in spans}) == 80
+    assert len(pending) == 0
