@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from litetrace.safety import handle_internal_errors
-
-_LOOKUP = handle_internal_errors("provider lookup")
-
 
 @lru_cache(maxsize=2048)
 def _resolve(model: str, custom_llm_provider: str | None, api_base: str | None) -> str | None:
@@ -28,10 +24,9 @@ def provider_for(model: object, custom_llm_provider: object = None, api_base: ob
     """LiteLLM's provider id for a requested model, or None when LiteLLM cannot tell."""
     if not isinstance(model, str) or not model:
         return None
-    with _LOOKUP:
-        return _resolve(
-            model,
-            custom_llm_provider if isinstance(custom_llm_provider, str) else None,
-            api_base if isinstance(api_base, str) else None,
-        )
-    return None
+    # _resolve() turns LiteLLM's own errors into None; anything else is the caller's guard's.
+    return _resolve(
+        model,
+        custom_llm_provider if isinstance(custom_llm_provider, str) else None,
+        api_base if isinstance(api_base, str) else None,
+    )

@@ -91,15 +91,12 @@ class Call:
         self.attrs = attrs
 
 
-# One guard per place, built once (see litetrace.safety).
+# One guard per place, built once (see litetrace.safety). A guard costs two Python calls, so
+# the per-call path has few: inner steps rely on try/finally and the guard around them.
 _STARTING = handle_internal_errors("starting a span")
 _REQUEST = handle_internal_errors("request attributes")
-_PAIRING = handle_internal_errors("pairing a call with LiteLLM's callback")
-_ATTACHING = handle_internal_errors("attaching the span's context")
-_DETACHING = handle_internal_errors("restoring the caller's context")
 _RESPONSE = handle_internal_errors("recording a response")
 _FAILURE = handle_internal_errors("recording an error")
-_METRICS = handle_internal_errors("recording metrics")
 _ENDING = handle_internal_errors("ending a span")
 _LATE = handle_internal_errors("adding LiteLLM's callback view")
 
@@ -107,9 +104,9 @@ _LATE = handle_internal_errors("adding LiteLLM's callback view")
 class CallTelemetry:
     """Opens, enriches and ends spans; records metrics.
 
-    Every step that may fail sits in its own guard, and a span's end and the release of
-    its pending entry sit in ``finally`` blocks after them: whatever fails, a span that
-    was started is ended exactly once and leaves nothing pending.
+    The public methods never raise (each runs inside a guard), and a span's end and the
+    release of its pending entry sit in ``finally`` blocks after every step that may fail:
+    whatever fails, a span that was started is ended exactly once and leaves nothing pending.
     """
 
     def __init__(self, tracer: trace.Tracer, instruments: Instruments, settings: Settings, pending: PendingCalls) -> None:
@@ -128,13 +125,9 @@ class CallTelemetry:
         call: Call | None = None
         with _STARTING:
             call = self._start(operation, args, kwargs, positional, t0_ns)
-        if call is None:
-            return None
-        with _PAIRING:
-            # Should this fail, the id still tells the callback that the wrapper has the span
-            # (minted_here), so it builds no second one.
+            # Should this fail, the call goes on with its span (not current while LiteLLM runs);
+            # its id still tells the callback that the wrapper has the span (minted_here).
             self.pending.open(call.call_id, call)
-        with _ATTACHING:
             call.token = otel_context.attach(call.context)
         return call
 
@@ -167,16 +160,16 @@ class CallTelemetry:
         """Restore the caller's context (the span stays open for streams)."""
         if call is None or call.token is None:
             return
-        with _DETACHING:
-            otel_context.detach(call.token)  # type: ignore[arg-type]  # token came from attach()
+        # OpenTelemetry's detach() logs and swallows its own failures.
+        otel_context.detach(call.token)  # type: ignore[arg-type]  # token came from attach()
         call.token = None
 
     # -- success -------------------------------------------------------------------------
 
     def succeed(self, call: Call, result: Any) -> None:
         """Record a non-streamed result and end the span."""
-        try:
-            with _RESPONSE:
+        with _RESPONSE:
+            try:
                 attrs: dict[str, Any] = {}
                 if call.recording:
                     EXTRACTORS[call.operation].response(result, attrs)
@@ -187,8 +180,8 @@ class CallTelemetry:
                 else:
                     common.hidden_params(result, attrs)
                     call.attrs.update(attrs)
-        finally:
-            self.end(call, None, streaming=False)
+            finally:
+                self._end(call, None, False)
 
     def write(self, call: Call, attrs: dict[str, Any]) -> None:
         """Write one phase's attributes (and their gen_ai twins) in a single call."""
@@ -205,15 +198,20 @@ class CallTelemetry:
         ``park=False``: no success callback will come (a stream stopped before its end).
         """
         with _ENDING:
-            now = time.perf_counter_ns()
-            end_time = time.time_ns() if end_ns is None else end_ns
-            # A stream's cost and cache hit come with LiteLLM's callback: park the span for it.
-            wait = park and streaming and error_type is None and n.COST not in call.attrs
-            try:
-                with _METRICS:
-                    self.instruments.record_call((now - call.t0_ns) / 1e9, call.attrs, error_type, streaming, call.context)
-            finally:
-                self._release(call, wait, end_time)
+            self._end(call, error_type, streaming, end_ns, park)
+
+    def _end(
+        self, call: Call, error_type: str | None, streaming: bool, end_ns: int | None = None, park: bool = True
+    ) -> None:
+        """``end()`` for callers inside a guard of their own: a failure ends the span all the same."""
+        now = time.perf_counter_ns()
+        end_time = time.time_ns() if end_ns is None else end_ns
+        # A stream's cost and cache hit come with LiteLLM's callback: park the span for it.
+        wait = park and streaming and error_type is None and n.COST not in call.attrs
+        try:
+            self.instruments.record_call((now - call.t0_ns) / 1e9, call.attrs, error_type, streaming, call.context)
+        finally:
+            self._release(call, wait, end_time)
 
     def _release(self, call: Call, wait: bool, end_time: int) -> None:
         """Hand the call back to the pending map; end the span now unless it was parked."""
@@ -259,8 +257,8 @@ class CallTelemetry:
 
     def fail(self, call: Call, error: BaseException, streaming: bool = False) -> None:
         """Record the exception once, with secrets scrubbed, and end the span."""
-        try:
-            with _FAILURE:
+        with _FAILURE:
+            try:
                 secrets = secrets_in(call.params)
                 attrs: dict[str, Any] = {}
                 errors.attributes(error, secrets, attrs)
@@ -270,5 +268,5 @@ class CallTelemetry:
                     call.span.set_status(Status(StatusCode.ERROR, attrs.get(n.ERROR_MESSAGE, type(error).__name__)))
                 else:
                     call.attrs.update(attrs)
-        finally:
-            self.end(call, type(error).__name__, streaming)
+            finally:
+                self._end(call, type(error).__name__, streaming)

@@ -24,6 +24,7 @@ INSIDE_CALL: ContextVar[bool] = ContextVar("litetrace_inside_call", default=Fals
 # OpenTelemetry's older plain-string spelling of the key, still set by suppress_instrumentation().
 _SUPPRESS_PLAIN_KEY = "suppress_instrumentation"
 _WRAPPING_STREAM = handle_internal_errors("wrapping a stream")
+_SKIPPING = handle_internal_errors("skipping a suppressed call")
 
 Wrapper = Callable[[Callable[..., Any], Any, tuple[Any, ...], dict[str, Any]], Any]
 
@@ -37,7 +38,7 @@ def suppressed(telemetry: CallTelemetry, kwargs: dict[str, Any]) -> bool:
     current = otel_context.get_current()
     if not (current.get(_SUPPRESS_INSTRUMENTATION_KEY) or current.get(_SUPPRESS_PLAIN_KEY)):
         return False
-    with handle_internal_errors("skipping a suppressed call"):
+    with _SKIPPING:
         call_id = kwargs.get("litellm_call_id")
         if not isinstance(call_id, str) or not call_id:
             call_id = kwargs["litellm_call_id"] = new_call_id()

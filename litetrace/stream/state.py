@@ -15,8 +15,6 @@ if TYPE_CHECKING:
 
 _ENDING = handle_internal_errors("ending a stream's span")
 _FOLD = handle_internal_errors("folding a stream's chunks")
-_STREAM_METRICS = handle_internal_errors("recording stream metrics")
-_WRITE = handle_internal_errors("writing a stream's attributes")
 
 COMPLETED = "completed"
 CLOSED_EARLY = "closed_early"
@@ -85,9 +83,6 @@ class StreamState:
             return
         try:
             with _ENDING:
-                if self.finalizer is not None:
-                    self.finalizer.detach()
-            with _ENDING:
                 self._record(outcome, error)  # ends the span in its own finally
         finally:
             self.chunks = _DISCARD
@@ -101,6 +96,8 @@ class StreamState:
         end_ns = time.perf_counter_ns()
         attrs: dict[str, Any] = {n.STREAMING: True, n.STREAM_OUTCOME: outcome, n.CHUNK_COUNT: self.count}
         try:
+            if self.finalizer is not None:
+                self.finalizer.detach()
             attrs[n.STREAM_DURATION] = (end_ns - call.t0_ns) / 1e9
             ttft = rate = mean_gap = None
             if self.count:
@@ -113,7 +110,7 @@ class StreamState:
                 rate = (self.count - 1) * 1e9 / span_ns
                 mean_gap = span_ns / (self.count - 1) / 1e9
                 attrs[n.CHUNKS_PER_SECOND] = rate
-            with _FOLD:
+            with _FOLD:  # the most intricate step: its failure still leaves the timings and metrics
                 if call.recording:
                     settings = telemetry.settings
                     capture = settings.capture_content and _output_allowed(call)
@@ -124,25 +121,23 @@ class StreamState:
                 else:
                     # Metrics still want token counts when the span is not sampled.
                     fold(call.operation, self.chunks, attrs, None)
-            with _STREAM_METRICS:
-                dims = telemetry.instruments.dimensions({**call.attrs, **attrs}, _error_type(error), True)
-                gaps = self.gaps_s()
-                if gaps is None:  # the default: one mean gap per stream rather than a record per chunk
-                    gaps = [mean_gap] if mean_gap is not None else []
-                telemetry.instruments.record_stream(ttft, gaps, rate, dims, call.context)
-            with _WRITE:
-                if call.recording:
-                    telemetry.write(call, attrs)
-                else:
-                    call.attrs.update(attrs)
+            dims = telemetry.instruments.dimensions({**call.attrs, **attrs}, _error_type(error), True)
+            gaps = self.gaps_s()
+            if gaps is None:  # the default: one mean gap per stream rather than a record per chunk
+                gaps = [mean_gap] if mean_gap is not None else []
+            telemetry.instruments.record_stream(ttft, gaps, rate, dims, call.context)
+            if call.recording:
+                telemetry.write(call, attrs)
+            else:
+                call.attrs.update(attrs)
         finally:
-            # Whatever failed above, the span ends (fail() and end() guard themselves).
+            # Whatever failed above (finish()'s guard logs it), the span ends.
             if error is not None:
                 telemetry.fail(call, error, streaming=True)
             else:
                 # LiteLLM's success callback (cost, cache hit) comes only for a response that reached its end.
                 whole = outcome == COMPLETED or n.RESP_FINISH_REASONS in attrs
-                telemetry.end(call, None, streaming=True, park=whole)
+                telemetry._end(call, None, streaming=True, park=whole)
 
 
 def _error_type(error: BaseException | None) -> str | None:
