@@ -34,7 +34,15 @@ POSITIONAL = {
     "image_generation": ("prompt", "model"),
     "moderation": ("input", "model"),
     "responses": ("input", "model"),
+    "anthropic_messages": ("max_tokens", "messages", "model"),
+    "rerank": ("model", "query", "documents", "custom_llm_provider", "top_n"),
+    "transcription": ("model", "file", "language", "prompt", "response_format"),
+    "speech": ("model", "input", "voice"),
 }
+
+# Operations whose non-streamed result carries no cost (a plain dict, no _hidden_params): the
+# span waits for LiteLLM's callback, as a stream's does.
+COST_FROM_CALLBACK = frozenset({"anthropic_messages"})
 
 
 # A process-random UUID4 prefix and a counter: ids as unique as uuid4() for this use,
@@ -175,7 +183,7 @@ class CallTelemetry:
         self.instruments.record_call(duration_s, call.attrs, error_type, streaming, call.context)
         cost_known = n.COST in call.attrs
         # A stream's cost and cache hit come with LiteLLM's callback: park the span for it.
-        wait = park and streaming and not cost_known and error_type is None
+        wait = park and (streaming or call.operation in COST_FROM_CALLBACK) and not cost_known and error_type is None
         end_time = time.time_ns() if end_ns is None else end_ns
         finisher = (lambda extra: self._finish_parked(call, extra, end_time)) if wait else None
         if self.pending.finish(call.call_id, finisher):
