@@ -133,3 +133,41 @@ def test_httpx_client_span_is_a_child_of_the_llm_span(name, telemetry, provider)
 def test_the_suppression_key_is_the_one_openllmetry_reads():
     semconv_ai = pytest.importorskip("opentelemetry.semconv_ai")
     assert semconv_ai.SUPPRESS_LANGUAGE_MODEL_INSTRUMENTATION_KEY == SUPPRESS_LANGUAGE_MODEL_INSTRUMENTATION_KEY
+
+
+def test_openinference_openai_adds_a_child_span_and_leaves_the_result_alone(telemetry, provider):
+    """It honours only OpenTelemetry's general suppression key, which litetrace leaves unset (it would
+    silence httpx spans too): a second span, the child of litetrace's, as the README says."""
+    openinference_openai = pytest.importorskip("openinference.instrumentation.openai")
+    bare = chat(provider)
+    drain()
+    telemetry.exporter.clear()
+    instrumentor = openinference_openai.OpenAIInstrumentor()
+    instrumentor.instrument(tracer_provider=telemetry.tracer_provider)
+    try:
+        result = chat(provider)
+    finally:
+        instrumentor.uninstrument()
+    assert result.choices[0].message.content == bare.choices[0].message.content
+    drain()
+    spans = telemetry.settle(0.2)
+    (llm,) = ours(telemetry)
+    peers = [span for span in spans if span is not llm]
+    assert [span.name for span in peers] == ["ChatCompletion"]
+    assert peers[0].parent.span_id == llm.context.span_id
+
+
+@pytest.mark.asyncio
+async def test_async_httpx_client_span_is_a_child_of_the_llm_span(telemetry, provider, monkeypatch):
+    monkeypatch.setattr(litellm, "disable_aiohttp_transport", True)  # else LiteLLM's async calls use aiohttp
+    instrumentor = httpx_instrumentation.HTTPXClientInstrumentor()
+    instrumentor.instrument(tracer_provider=telemetry.tracer_provider)
+    try:
+        await litellm.acompletion(model=OPENAI_CHAT, messages=MESSAGES, **local(provider))
+        await adrain()
+    finally:
+        instrumentor.uninstrument()
+    spans = telemetry.settle(0.2)
+    (llm,) = ours(telemetry)
+    http = [span for span in spans if span.instrumentation_scope.name.startswith("opentelemetry.instrumentation.httpx")]
+    assert len(http) == 1 and http[0].parent.span_id == llm.context.span_id
