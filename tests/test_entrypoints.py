@@ -367,3 +367,23 @@ def test_batch_completion_makes_one_span_per_inner_completion(telemetry, provide
     assert len(spans) == 3
     assert {s.name for s in spans} == {f"chat {OPENAI_CHAT}"}
     assert len({s.attributes["llm.litellm.call_id"] for s in spans}) == 3
+
+
+# -- Router --------------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_router_rerank_and_messages_are_one_span_each_named_by_the_model_group(telemetry, provider):
+    router = litellm.Router(model_list=[
+        {"model_name": "ranker", "litellm_params": {"model": RERANK_MODEL, "api_base": provider.base_url, "api_key": "co-test"}},
+        {"model_name": "claude", "litellm_params": {"model": ANTHROPIC_CHAT, "api_base": provider.base_url, "api_key": "sk-ant-test"}},
+    ])
+    ranked = await router.arerank(model="ranker", query="red fox", documents=DOCUMENTS, top_n=2)
+    message = await router.aanthropic_messages(model="claude", max_tokens=16, messages=MESSAGES)
+    assert len(ranked.results) == 2 and message["content"][0]["text"] == LOCAL_TEXT
+    await adrain()
+    spans = await afinished(telemetry, 2)
+    assert sorted(span.name for span in spans) == ["anthropic_messages claude", "rerank ranker"]
+    by_name = {span.name: dict(span.attributes) for span in spans}
+    assert by_name["rerank ranker"]["llm.response.results_count"] == 2
+    assert by_name["anthropic_messages claude"]["llm.usage.completion_tokens"] == 5

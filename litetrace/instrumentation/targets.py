@@ -92,4 +92,10 @@ ROUTER_TARGETS: tuple[Target, ...] = (
     Target("aembedding", "embedding", True),
     Target("image_generation", "image_generation", False),
     Target("aimage_generation", "image_generation", True),
+    # Defined on the RustCore (1.110) only; the proxy's /v1/messages route calls anthropic_messages.
+    Target("arerank", "rerank", True),
+    Target("atranscription", "transcription", True),
+    Target("aspeech", "speech", True),
+    Target("anthropic_messages", "anthropic_messages", True),
+    Target("aanthropic_messages", "anthropic_messages", True),
 )
