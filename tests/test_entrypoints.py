@@ -387,3 +387,17 @@ async def test_router_rerank_and_messages_are_one_span_each_named_by_the_model_g
     by_name = {span.name: dict(span.attributes) for span in spans}
     assert by_name["rerank ranker"]["llm.response.results_count"] == 2
     assert by_name["anthropic_messages claude"]["llm.usage.completion_tokens"] == 5
+
+
+@pytest.mark.asyncio
+async def test_messages_content_is_captured_only_when_asked(telemetry_factory, provider):
+    found = telemetry_factory(capture_content=True)
+    await litellm.anthropic.messages.acreate(**messages_kwargs(provider, system="Be brief."))
+    await adrain()
+    attrs = dict((await afinished(found))[0].attributes)
+    assert json.loads(attrs["gen_ai.input.messages"]) == [
+        {"role": "system", "parts": [{"type": "text", "content": "Be brief."}]},
+        {"role": "user", "parts": [{"type": "text", "content": "Say hi"}]},
+    ]
+    output = json.loads(attrs["gen_ai.output.messages"])
+    assert output == [{"role": "assistant", "parts": [{"type": "text", "content": LOCAL_TEXT}], "finish_reason": "end_turn"}]
