@@ -14,7 +14,7 @@ def request(params: dict[str, Any], attrs: dict[str, Any]) -> None:
     if isinstance(text, str):
         attrs[n.REQ_CONTENT_LENGTH] = len(text)
     voice = params.get("voice")
-    name = as_str(voice) or as_str(field(voice, "id")) if voice is not None else None
+    name = as_str(voice) or as_str(field(voice, "id"))  # a name, or a custom voice {"id": ...}
     if name:
         attrs[n.REQ_VOICE] = name
     audio_format = as_str(params.get("response_format"))
