@@ -7,7 +7,9 @@ and honours the ``suppress_language_model_instrumentation`` key litetrace sets w
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import litellm
@@ -27,7 +29,10 @@ EMBEDDING = "openai/text-embedding-3-small"
 
 
 def local(provider: Any) -> dict[str, Any]:
-    return dict(api_base=provider.openai_base, api_key="sk-test")
+    # A key of this module's own: LiteLLM caches OpenAI clients by key and base, and the SDK's
+    # cached embeddings.with_raw_response binds create() when first built, so a client built by
+    # an earlier test, before the peer was instrumented, would never reach the peer's wrapper.
+    return dict(api_base=provider.openai_base, api_key="sk-peer-test")
 
 
 def chat(provider: Any) -> Any:
@@ -46,6 +51,31 @@ def embedding(provider: Any) -> Any:
 CALLS = {"chat": chat, "chat_stream": chat_stream, "embedding": embedding}
 
 
+def openai_sdk_methods() -> dict[tuple[type, str], Any]:
+    """Every method of the OpenAI SDK's classes, as bound now."""
+    found = {}
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("openai.") or module is None:
+            continue
+        for cls in vars(module).values():
+            if isinstance(cls, type) and cls.__module__ == name:
+                found.update({(cls, attr): value for attr, value in vars(cls).items() if callable(value)})
+    return found
+
+
+@contextmanager
+def sdk_restored() -> Iterator[None]:
+    """Put the OpenAI SDK's methods back afterwards: Traceloop's uninstrument() (0.62) leaves its
+    wrappers in place, and they change LiteLLM's streamed text completions for every later test."""
+    saved = openai_sdk_methods()
+    try:
+        yield
+    finally:
+        for (cls, attr), value in saved.items():
+            if vars(cls).get(attr) is not value:
+                setattr(cls, attr, value)
+
+
 @pytest.fixture(scope="module")
 def peer() -> Iterator[InMemorySpanExporter]:
     """Traceloop's OpenAI instrumentor, instrumented once (it does not wrap again after an uninstrument)."""
@@ -53,11 +83,12 @@ def peer() -> Iterator[InMemorySpanExporter]:
     tracer_provider = TracerProvider()
     tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
     instrumentor = traceloop_openai.OpenAIInstrumentor()
-    instrumentor.instrument(tracer_provider=tracer_provider)
-    try:
-        yield exporter
-    finally:
-        instrumentor.uninstrument()
+    with sdk_restored():
+        instrumentor.instrument(tracer_provider=tracer_provider)
+        try:
+            yield exporter
+        finally:
+            instrumentor.uninstrument()
 
 
 def genai_spans(telemetry: Any, peer: InMemorySpanExporter) -> list[Any]:
@@ -67,12 +98,12 @@ def genai_spans(telemetry: Any, peer: InMemorySpanExporter) -> list[Any]:
     return [span for span in spans if span.instrumentation_scope.name.split(".")[-1] != "httpx"]
 
 
-def test_traceloop_openai_sees_litellms_embeddings_on_its_own(telemetry, peer, provider):
-    """The peer is live: without litetrace's key it adds a span of its own (what the next tests prevent)."""
-    telemetry.instrumentor.uninstrument()
+def test_traceloop_openai_sees_litellms_embeddings_on_its_own(peer, provider):
+    """The peer is live: without litetrace it adds a span of its own (what the next tests prevent)."""
     peer.clear()
     embedding(provider)
-    assert [span.name for span in genai_spans(telemetry, peer)] == ["openai.embeddings"]
+    drain()
+    assert [span.name for span in peer.get_finished_spans()] == ["openai.embeddings"]
 
 
 @pytest.mark.parametrize("name", CALLS)
@@ -143,11 +174,12 @@ def test_openinference_openai_adds_a_child_span_and_leaves_the_result_alone(tele
     drain()
     telemetry.exporter.clear()
     instrumentor = openinference_openai.OpenAIInstrumentor()
-    instrumentor.instrument(tracer_provider=telemetry.tracer_provider)
-    try:
-        result = chat(provider)
-    finally:
-        instrumentor.uninstrument()
+    with sdk_restored():
+        instrumentor.instrument(tracer_provider=telemetry.tracer_provider)
+        try:
+            result = chat(provider)
+        finally:
+            instrumentor.uninstrument()
     assert result.choices[0].message.content == bare.choices[0].message.content
     drain()
     spans = telemetry.settle(0.2)
