@@ -91,7 +91,7 @@ class Call:
         self.t0_ns = t0_ns
         # The span's context: attached while LiteLLM runs, and handed to every metric record
         # so that the SDK's trace-based exemplar filter links histogram points to this span.
-        # It also carries the key that quiets other language-model instrumentors (one dict copy, ~0.3 us).
+        # It also carries the key that quiets other language-model instrumentors (one dict copy, ~2.9 k instructions).
         self.context = otel_context.set_value(
             SUPPRESS_LANGUAGE_MODEL_INSTRUMENTATION_KEY, True, trace.set_span_in_context(span)
         )
