@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import email.parser
+import email.policy
 import hashlib
 import itertools
 import json
@@ -65,6 +67,8 @@ class Behavior:
     prompt_tokens: int = 12
     completion_tokens: int | None = None  # default: chunk_count, so streamed and non-streamed usage agree
     fail_first: int = 0  # the first N requests get error_status (or 500), later ones succeed
+    cache_read_tokens: int = 0  # Anthropic usage: prompt tokens read from the prompt cache
+    cache_creation_tokens: int = 0  # Anthropic usage: prompt tokens written to the prompt cache
 
 
 class _Stopped(Exception):
@@ -212,10 +216,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         path = self.path.split("?", 1)[0].rstrip("/")
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        try:
-            body = json.loads(raw or b"{}")
-        except ValueError:
-            body = None
+        body = _request_body(raw, self.headers.get("Content-Type") or "")
         headers = {name.lower(): value for name, value in self.headers.items()}
         self.server.provider._record({"method": "POST", "path": path, "headers": headers, "body": body})
         # Matched by suffix, so whatever prefix a client puts before the endpoint (/v1, /openai/v1) works.
@@ -473,8 +474,8 @@ def _messages(h: _Handler, body: Json, b: Behavior) -> None:
     blocks: list[tuple[Json, str]] = [  # (final block, the text or JSON streamed for it)
         ({"type": "tool_use", "id": "toolu_01" + i, "name": n, "input": _object(a)}, a) for i, n, a in calls
     ] or [({"type": "text", "text": b.text}, b.text)]
-    usage = {"input_tokens": prompt, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0,
-             "output_tokens": completion}
+    usage = {"input_tokens": prompt, "cache_creation_input_tokens": b.cache_creation_tokens,
+             "cache_read_input_tokens": b.cache_read_tokens, "output_tokens": completion}
     message = {"id": _new_id("msg_01"), "type": "message", "role": "assistant", "model": body.get("model", ""),
                "content": [block for block, _ in blocks], "stop_reason": stop_reason, "stop_sequence": None, "usage": usage}
     if not body.get("stream"):
@@ -504,6 +505,71 @@ def _object(text: str) -> Json:
     return value if isinstance(value, dict) else {}
 
 
+def _request_body(raw: bytes, content_type: str) -> Json | None:
+    """A JSON body, or a multipart form's fields (files as their name and size); None when unreadable."""
+    if content_type.startswith("multipart/form-data"):
+        return _multipart(raw, content_type)
+    try:
+        return json.loads(raw or b"{}")  # type: ignore[no-any-return]  # checked by the caller
+    except ValueError:
+        return None
+
+
+def _multipart(raw: bytes, content_type: str) -> Json:
+    """Fields of a multipart/form-data body (what the OpenAI SDK sends for audio uploads)."""
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw
+    )
+    fields: Json = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True) or b""
+        filename = part.get_filename()
+        fields[str(name)] = {"filename": filename, "size": len(payload)} if filename else payload.decode()
+    return fields
+
+
+def _rerank(h: _Handler, body: Json, b: Behavior) -> None:
+    """Cohere-style rerank: documents sharing more words with the query rank higher."""
+    query = set(str(body.get("query", "")).lower().split())
+    documents = body.get("documents") or []
+    texts = [d.get("text", "") if isinstance(d, dict) else str(d) for d in documents]
+    scores = [len(query & set(t.lower().split())) / (len(query) or 1) for t in texts]
+    order = sorted(range(len(texts)), key=lambda i: -scores[i])[: body.get("top_n") or len(texts)]
+    results: list[Json] = [{"index": i, "relevance_score": scores[i]} for i in order]
+    if body.get("return_documents"):
+        results = [{**r, "document": {"text": texts[r["index"]]}} for r in results]
+    meta = {"api_version": {"version": "1"}, "billed_units": {"search_units": 1}}
+    h._json({"id": _new_id("rerank-"), "results": results, "meta": meta}, b)
+
+
+def _transcriptions(h: _Handler, body: Json, b: Behavior) -> None:
+    """OpenAI audio transcription (multipart upload): the behavior's text, as JSON, verbose JSON or text."""
+    audio = body.get("file") if isinstance(body.get("file"), dict) else {"size": 0}
+    seconds = round(audio["size"] / 32000, 3)  # as if 16 kHz, 16-bit mono
+    kind = body.get("response_format") or "json"
+    if kind == "text":
+        return h._send(200, b.text.encode(), "text/plain")
+    answer: Json = {"text": b.text}
+    if kind == "verbose_json":
+        answer = {"task": "transcribe", "language": body.get("language") or "english", "duration": seconds,
+                  "text": b.text, "segments": []}
+    if str(body.get("model", "")).startswith("gpt-4o"):  # token-billed models report usage
+        prompt, completion = _tokens(b)
+        answer["usage"] = {"type": "tokens", "input_tokens": prompt, "output_tokens": completion,
+                           "total_tokens": prompt + completion}
+    h._json(answer, b)
+
+
+def _speech(h: _Handler, body: Json, b: Behavior) -> None:
+    """OpenAI text to speech: a silent 16 kHz mono WAV, 1 ms per input character."""
+    samples = 16 * len(str(body.get("input", "")))
+    data = bytes(2 * samples)
+    header = b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt " + struct.pack("<IHHIIHH", 16, 1, 1, 16000, 32000, 2, 16)
+    h._sleep_until(time.perf_counter() + b.first_chunk_delay)
+    h._send(200, header + b"data" + struct.pack("<I", len(data)) + data, "audio/wav")
+
+
 # Checked in order: /chat/completions must win over /completions.
 _ROUTES: tuple[tuple[str, str, Callable[[_Handler, Json, Behavior], None]], ...] = (
     ("/chat/completions", "openai", _chat),
@@ -513,4 +579,7 @@ _ROUTES: tuple[tuple[str, str, Callable[[_Handler, Json, Behavior], None]], ...]
     ("/moderations", "openai", _moderations),
     ("/responses", "openai", _responses),
     ("/messages", "anthropic", _messages),
+    ("/rerank", "openai", _rerank),
+    ("/audio/transcriptions", "openai", _transcriptions),
+    ("/audio/speech", "openai", _speech),
 )

@@ -35,6 +35,8 @@ def bindings() -> dict[tuple[str, str], Any]:
         except ImportError:
             continue
         for target in TARGETS:
+            if target.modules is not None and module_name not in target.modules:
+                continue  # a generic name (create) that is an entry point only in its own module
             value = getattr(module, target.name, None)
             if value is not None:
                 found[(module_name, target.name)] = value

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from litetrace.attributes import chat, embedding, image, moderation, responses, text_completion
+from litetrace.attributes import (
+    anthropic_messages,
+    chat,
+    embedding,
+    image,
+    moderation,
+    rerank,
+    responses,
+    speech,
+    text_completion,
+    transcription,
+)
 
 EXTRACTORS: dict[str, ModuleType] = {
     "chat": chat,
@@ -17,4 +28,8 @@ EXTRACTORS: dict[str, ModuleType] = {
     "image_generation": image,
     "moderation": moderation,
     "responses": responses,
+    "anthropic_messages": anthropic_messages,
+    "rerank": rerank,
+    "transcription": transcription,
+    "speech": speech,
 }

@@ -67,8 +67,10 @@ def _tool_call_parts(calls: Any) -> list[dict[str, Any]]:
 def input_messages(operation: str, params: dict[str, Any], limit: int) -> str | None:
     """The request's messages (or prompt/input text) as JSON."""
     messages: list[dict[str, Any]] = []
-    if operation == "chat" or (operation == "responses" and isinstance(params.get("input"), list)):
-        source = params.get("messages") if operation == "chat" else params.get("input")
+    if operation == "anthropic_messages" and params.get("system"):  # the Messages API keeps it apart
+        messages.append({"role": "system", "parts": _parts(params.get("system"))})
+    if operation in ("chat", "anthropic_messages") or (operation == "responses" and isinstance(params.get("input"), list)):
+        source = params.get("input") if operation == "responses" else params.get("messages")
         for message in inputs_of(source):
             role = field(message, "role") or "user"
             parts = _parts(field(message, "content")) + _tool_call_parts(field(message, "tool_calls"))
@@ -92,6 +94,8 @@ def output_messages(operation: str, result: Any, limit: int) -> str | None:
             else:
                 parts = _parts(field(choice, "text"))
             messages.append({"role": "assistant", "parts": parts, "finish_reason": field(choice, "finish_reason")})
+    elif operation == "anthropic_messages":
+        messages.append({"role": "assistant", "parts": _parts(field(result, "content")), "finish_reason": field(result, "stop_reason")})
     elif operation == "responses":
         parts = []
         for item in inputs_of(field(result, "output")):

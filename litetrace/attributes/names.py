@@ -20,7 +20,8 @@ class Key(NamedTuple):
 CONTRACT: tuple[Key, ...] = (
     # Every operation
     Key("llm.vendor", "every operation", 'always "litellm"'),
-    Key("llm.request.type", "every operation", "chat, text_completion, embedding, image_generation, moderation, responses"),
+    Key("llm.request.type", "every operation", "chat, text_completion, embedding, image_generation, moderation, responses, "
+        "anthropic_messages, rerank, transcription, speech"),
     Key("llm.provider", "every operation", "LiteLLM's provider id (openai, anthropic, bedrock, ...), from LiteLLM itself"),
     Key("llm.request.model", "every operation", "model as requested"),
     Key("llm.response.model", "every operation", "model the provider reports"),
@@ -30,7 +31,8 @@ CONTRACT: tuple[Key, ...] = (
     Key("llm.usage.prompt_tokens", "every operation", "prompt tokens from the provider's usage"),
     Key("llm.usage.completion_tokens", "every operation", "completion tokens from the provider's usage"),
     Key("llm.usage.total_tokens", "every operation", "total tokens from the provider's usage; for a stream without usage chunks, the count LiteLLM priced it on"),
-    Key("llm.usage.cached_tokens", "every operation", "cached prompt tokens, when reported"),
+    Key("llm.usage.cached_tokens", "every operation", "cached prompt tokens (cache reads), when reported"),
+    Key("llm.usage.cache_write_tokens", "every operation", "prompt tokens written to the provider's prompt cache (Anthropic's cache_creation_input_tokens), when reported"),
     Key("llm.usage.reasoning_tokens", "every operation", "reasoning tokens, when reported"),
     Key("llm.usage.cost", "every operation", "USD, from LiteLLM's own cost map (response_cost)"),
     Key("llm.cache_hit", "every operation", "LiteLLM cache hit, when known"),
@@ -84,9 +86,23 @@ CONTRACT: tuple[Key, ...] = (
     Key("llm.request.image_quality", "image generation", "quality asked for"),
     Key("llm.response.image_count", "image generation", "images returned"),
     # Moderation
-    Key("llm.response.results_count", "moderation", "results returned"),
+    Key("llm.response.results_count", "moderation / rerank", "results returned"),
     Key("llm.response.flagged_count", "moderation", "results flagged"),
     Key("llm.response.flagged_categories", "moderation", "categories flagged in any result (array)"),
+    # Anthropic Messages (chat request/response keys apply too)
+    Key("llm.request.top_k", "anthropic messages", "top_k asked for"),
+    # Rerank
+    Key("llm.request.documents_count", "rerank", "documents to rank (their text is never recorded)"),
+    Key("llm.request.top_n", "rerank", "results asked for"),
+    Key("llm.response.top_score", "rerank", "highest relevance score returned"),
+    # Audio
+    Key("llm.request.language", "transcription", "language given for the audio"),
+    Key("llm.response.language", "transcription", "language the provider reports"),
+    Key("llm.response.audio_duration", "transcription", "s, audio duration the provider reports"),
+    Key("llm.request.voice", "speech", "voice asked for"),
+    Key("llm.request.audio_format", "speech", "audio format asked for (mp3, wav, ...)"),
+    Key("llm.request.speed", "speech", "speech speed asked for"),
+    Key("llm.response.audio_bytes", "speech", "bytes of audio returned"),
     # Errors
     Key("llm.error.type", "errors", "exception class name (LiteLLM's mapped exception)"),
     Key("llm.error.message", "errors", "message with secrets scrubbed, size-capped"),
@@ -111,6 +127,7 @@ USAGE_COMPLETION = "llm.usage.completion_tokens"
 USAGE_TOTAL = "llm.usage.total_tokens"
 USAGE_CACHED = "llm.usage.cached_tokens"
 USAGE_REASONING = "llm.usage.reasoning_tokens"
+USAGE_CACHE_WRITE = "llm.usage.cache_write_tokens"
 COST = "llm.usage.cost"
 CACHE_HIT = "llm.cache_hit"
 
@@ -135,6 +152,13 @@ REQ_DIMENSIONS = "llm.request.dimensions"
 REQ_PROMPT_LENGTH = "llm.request.prompt_length"
 REQ_IMAGE_SIZE = "llm.request.image_size"
 REQ_IMAGE_QUALITY = "llm.request.image_quality"
+REQ_TOP_K = "llm.request.top_k"
+REQ_DOCUMENTS_COUNT = "llm.request.documents_count"
+REQ_TOP_N = "llm.request.top_n"
+REQ_LANGUAGE = "llm.request.language"
+REQ_VOICE = "llm.request.voice"
+REQ_AUDIO_FORMAT = "llm.request.audio_format"
+REQ_SPEED = "llm.request.speed"
 
 RESP_ID = "llm.response.id"
 RESP_CHOICES_COUNT = "llm.response.choices_count"
@@ -150,6 +174,10 @@ RESP_IMAGE_COUNT = "llm.response.image_count"
 RESP_RESULTS_COUNT = "llm.response.results_count"
 RESP_FLAGGED_COUNT = "llm.response.flagged_count"
 RESP_FLAGGED_CATEGORIES = "llm.response.flagged_categories"
+RESP_TOP_SCORE = "llm.response.top_score"
+RESP_LANGUAGE = "llm.response.language"
+RESP_AUDIO_DURATION = "llm.response.audio_duration"
+RESP_AUDIO_BYTES = "llm.response.audio_bytes"
 
 STREAMING = "llm.response.is_streaming"
 TTFT = "llm.response.time_to_first_token"

@@ -32,6 +32,11 @@ OPERATIONS = {
     "image_generation": "image_generation",
     "moderation": "moderation",
     "responses": "chat",
+    "anthropic_messages": "chat",
+    # No well-known value fits these: the conventions allow the operation's own name.
+    "rerank": "rerank",
+    "transcription": "transcription",
+    "speech": "speech",
 }
 
 # LiteLLM provider id -> gen_ai.provider.name well-known value; others pass through.
@@ -64,9 +69,11 @@ SAME_VALUE = (
     (n.USAGE_PROMPT, gen_ai.GEN_AI_USAGE_INPUT_TOKENS),
     (n.USAGE_COMPLETION, gen_ai.GEN_AI_USAGE_OUTPUT_TOKENS),
     (n.USAGE_CACHED, gen_ai.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS),
+    (n.USAGE_CACHE_WRITE, gen_ai.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS),
     (n.USAGE_REASONING, gen_ai.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS),
     ("llm.request.temperature", gen_ai.GEN_AI_REQUEST_TEMPERATURE),
     ("llm.request.top_p", gen_ai.GEN_AI_REQUEST_TOP_P),
+    (n.REQ_TOP_K, gen_ai.GEN_AI_REQUEST_TOP_K),
     (n.REQ_MAX_TOKENS, gen_ai.GEN_AI_REQUEST_MAX_TOKENS),
     ("llm.request.presence_penalty", gen_ai.GEN_AI_REQUEST_PRESENCE_PENALTY),
     ("llm.request.frequency_penalty", gen_ai.GEN_AI_REQUEST_FREQUENCY_PENALTY),

@@ -38,6 +38,14 @@ OPERATION_BY_CALL_TYPE = {
     "amoderation": "moderation",
     "responses": "responses",
     "aresponses": "responses",
+    "anthropic_messages": "anthropic_messages",
+    "aanthropic_messages": "anthropic_messages",
+    "rerank": "rerank",
+    "arerank": "rerank",
+    "transcription": "transcription",
+    "atranscription": "transcription",
+    "speech": "speech",
+    "aspeech": "speech",
 }
 
 

@@ -81,7 +81,8 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
             except ImportError:
                 continue
             for target in TARGETS:
-                self._wrap(module, target, telemetry)
+                if target.modules is None or module_name in target.modules:
+                    self._wrap(module, target, telemetry)
         for module_name, class_name in ROUTER_CLASSES:
             try:
                 router = getattr(importlib.import_module(module_name), class_name, None)

@@ -19,7 +19,12 @@ class Target(NamedTuple):
     is_async: bool
     # Positional parameter names, when they differ from the module function's.
     positional: tuple[str, ...] | None = None
+    # The only modules that hold this name, when it is too generic to look for everywhere.
+    modules: tuple[str, ...] | None = None
 
+
+# litellm.anthropic.messages.create and its re-export litellm.anthropic.create.
+_MESSAGES_INTERFACE = ("litellm.anthropic_interface", "litellm.anthropic_interface.messages")
 
 TARGETS: tuple[Target, ...] = (
     Target("completion", "chat", False),
@@ -34,6 +39,18 @@ TARGETS: tuple[Target, ...] = (
     Target("amoderation", "moderation", True),
     Target("responses", "responses", False),
     Target("aresponses", "responses", True),
+    Target("rerank", "rerank", False),
+    Target("arerank", "rerank", True),
+    Target("transcription", "transcription", False),
+    Target("atranscription", "transcription", True),
+    Target("speech", "speech", False),
+    Target("aspeech", "speech", True),
+    # litellm.anthropic.messages.create / acreate (the module litellm.anthropic_interface.messages) and
+    # the dispatch functions they call, also reachable as litellm.anthropic_messages(_handler).
+    Target("create", "anthropic_messages", False, modules=_MESSAGES_INTERFACE),
+    Target("acreate", "anthropic_messages", True, modules=_MESSAGES_INTERFACE),
+    Target("anthropic_messages_handler", "anthropic_messages", False),
+    Target("anthropic_messages", "anthropic_messages", True),
 )
 
 # Modules that may hold a binding of the entry points above (missing ones are skipped).
@@ -49,6 +66,11 @@ MODULES: tuple[str, ...] = (
     "litellm.responses",
     "litellm.responses.main",
     "litellm.responses.dispatch",
+    "litellm.rerank_api.main",
+    "litellm.anthropic_interface",
+    "litellm.anthropic_interface.messages",
+    "litellm.messages",
+    "litellm.messages.dispatch",
 )
 
 # litellm.Router methods: wrapped so that a Router call (its retries and fallbacks
@@ -70,4 +92,10 @@ ROUTER_TARGETS: tuple[Target, ...] = (
     Target("aembedding", "embedding", True),
     Target("image_generation", "image_generation", False),
     Target("aimage_generation", "image_generation", True),
+    # Defined on the RustCore (1.110) only; the proxy's /v1/messages route calls anthropic_messages.
+    Target("arerank", "rerank", True),
+    Target("atranscription", "transcription", True),
+    Target("aspeech", "speech", True),
+    Target("anthropic_messages", "anthropic_messages", True),
+    Target("aanthropic_messages", "anthropic_messages", True),
 )

@@ -71,6 +71,10 @@ def _returned(telemetry: CallTelemetry, call: Any, inside: Token[bool], result: 
         return result
     if is_stream(result, is_async):
         return _proxy_stream(telemetry, call, result, is_async)
+    # A sync entry point may hand back an async-only stream (litellm.anthropic.messages.create
+    # with stream=True, bridged to another provider), and an async one a sync iterator of bytes.
+    if is_stream(result, not is_async):
+        return _proxy_stream(telemetry, call, result, not is_async)
     telemetry.succeed(call, result)
     return result
 

@@ -13,12 +13,16 @@ from litetrace.attributes import chat, common, content, responses
 from litetrace.attributes import names as n
 from litetrace.attributes.fields import field, text_length
 from litetrace.attributes.semconv import OUTPUT_MESSAGES
+from litetrace.stream import anthropic_events
 
 
 def fold(operation: str, chunks: list[Any], attrs: dict[str, Any], capture_limit: int | None) -> None:
     """Add the response keys of a finished stream to ``attrs``."""
     if operation == "responses":
         _fold_responses(chunks, attrs, capture_limit)
+        return
+    if operation == "anthropic_messages":
+        anthropic_events.fold(chunks, attrs, capture_limit)
         return
     length = 0
     reasons: dict[int, str] = {}
