@@ -18,6 +18,8 @@ CLOSED_EARLY = "closed_early"
 ABANDONED = "abandoned"
 ERROR = "error"
 CANCELLED = "cancelled"
+# The LiteLLM proxy passes the incoming request (url, method, headers) to each call under this key.
+PROXY_REQUEST_KEY = "proxy_server_request"
 
 
 class _Discard(list):  # type: ignore[type-arg]  # holds nothing, whatever it is given
@@ -86,6 +88,17 @@ class StreamState:
             internal_error("ending a stream's span")
         finally:
             self.chunks = _DISCARD
+
+    def cancelled(self, error: BaseException) -> None:
+        """The reading task was cancelled: a failure in-process, the client leaving under the proxy.
+
+        The LiteLLM proxy reads the stream in the request's task, which Starlette cancels when
+        the client disconnects: that is a stream closed early, not a failed LLM call.
+        """
+        if PROXY_REQUEST_KEY in self.call.params:
+            self.finish(CLOSED_EARLY)
+        else:
+            self.finish(CANCELLED, error)
 
     def abandon(self) -> None:
         """Called by ``weakref.finalize`` when the stream is dropped unread."""
