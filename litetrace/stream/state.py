@@ -108,6 +108,10 @@ class StreamState:
         telemetry, call = self.telemetry, self.call
         end_ns = time.perf_counter_ns()
         attrs: dict[str, Any] = {n.STREAMING: True, n.STREAM_OUTCOME: outcome, n.CHUNK_COUNT: self.count}
+        if PROXY_REQUEST_KEY in call.params:
+            from litetrace.proxy.streams import chunks_sent_to_client
+
+            attrs[n.CHUNK_COUNT] = chunks_sent_to_client(call.params, self.chunks, self.count)
         attrs[n.STREAM_DURATION] = (end_ns - call.t0_ns) / 1e9
         ttft = rate = mean_gap = None
         if self.count:
