@@ -87,6 +87,13 @@ CONTRACT: tuple[Key, ...] = (
     Key("llm.response.results_count", "moderation", "results returned"),
     Key("llm.response.flagged_count", "moderation", "results flagged"),
     Key("llm.response.flagged_categories", "moderation", "categories flagged in any result (array)"),
+    # LiteLLM proxy: who asked (never the key itself; none of the user_api_key_* values with redact_user_api_key_info)
+    Key("llm.proxy.key_alias", "proxy", "alias of the virtual key that made the request"),
+    Key("llm.proxy.team_id", "proxy", "team of the virtual key"),
+    Key("llm.proxy.team_alias", "proxy", "team alias of the virtual key"),
+    Key("llm.proxy.user_id", "proxy", "internal user the virtual key belongs to"),
+    Key("llm.litellm.model_group", "proxy", "the model name the client asked the proxy / Router for"),
+    Key("llm.tags", "proxy", "request tags (metadata.tags, x-litellm-tags, key and team tags) as a string array"),
     # Errors
     Key("llm.error.type", "errors", "exception class name (LiteLLM's mapped exception)"),
     Key("llm.error.message", "errors", "message with secrets scrubbed, size-capped"),
@@ -113,6 +120,12 @@ USAGE_CACHED = "llm.usage.cached_tokens"
 USAGE_REASONING = "llm.usage.reasoning_tokens"
 COST = "llm.usage.cost"
 CACHE_HIT = "llm.cache_hit"
+PROXY_KEY_ALIAS = "llm.proxy.key_alias"
+PROXY_TEAM_ID = "llm.proxy.team_id"
+PROXY_TEAM_ALIAS = "llm.proxy.team_alias"
+PROXY_USER_ID = "llm.proxy.user_id"
+MODEL_GROUP = "llm.litellm.model_group"
+TAGS = "llm.tags"
 
 REQ_MESSAGES_COUNT = "llm.request.messages_count"
 REQ_ROLE_COUNT = "llm.request.messages.{role}_count"

@@ -8,6 +8,7 @@ from litellm.integrations.custom_logger import CustomLogger
 from opentelemetry import trace
 
 from litetrace.proxy.context import TRACE_ID_HEADER, CallSpans, continue_callers_trace, traceparent
+from litetrace.proxy.requester import end_user_of, metadata_of, requester_attributes
 from litetrace.safety import internal_error
 
 
@@ -27,10 +28,15 @@ class ProxyHooks(CustomLogger):  # type: ignore[misc]  # LiteLLM's class is unty
         return None
 
     def log_pre_api_call(self, model: Any, messages: Any, kwargs: dict[str, Any]) -> None:
-        """Inside the call (the LLM span is current): remember its trace for the response headers."""
+        """Inside the call (the LLM span is current): who asked, and its trace for the response headers."""
         try:
-            span_context = trace.get_current_span().get_span_context()
-            self.spans.remember(kwargs.get("litellm_call_id"), span_context)
+            span = trace.get_current_span()
+            self.spans.remember(kwargs.get("litellm_call_id"), span.get_span_context())
+            if span.is_recording():
+                import litellm
+
+                redact = litellm.redact_user_api_key_info is True
+                span.set_attributes(requester_attributes(metadata_of(kwargs), redact, end_user_of(kwargs)))
         except Exception:
             internal_error("remembering a call's trace")
 
