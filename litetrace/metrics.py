@@ -59,6 +59,10 @@ class Instruments:
             CHUNK_GAP_BUCKETS,
         )
         self.chunk_rate = histogram(CHUNKS_PER_SECOND, "{chunk}/s", "Chunks per second of a streamed response", RATE_BUCKETS)
+        self.router_retries = meter.create_counter(
+            n.ROUTER_RETRIES, unit="{attempt}", description="Router retries (another attempt on the same model group)")
+        self.router_fallbacks = meter.create_counter(
+            n.ROUTER_FALLBACKS, unit="{attempt}", description="Router fallbacks (an attempt on another model group)")
         self._lock = threading.Lock()
         # dimension key -> (dims, dims + input token type, dims + output token type)
         self._dims: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = {}
@@ -137,6 +141,14 @@ class Instruments:
         with self._lock:
             totals = [(dims, total) for dims, total in self._cost_totals.values()]
         return [Observation(total, dims) for dims, total in totals]
+
+    def record_router(self, retries: int, fallbacks: int, attrs: dict[str, Any], context: Context) -> None:
+        """A Router call's retries and fallbacks (only calls with a failed attempt come here)."""
+        dims = self.dimensions(attrs, None, bool(attrs.get(n.STREAMING)))
+        if retries > 0:
+            self.router_retries.add(retries, dims, context=context)
+        if fallbacks > 0:
+            self.router_fallbacks.add(fallbacks, dims, context=context)
 
     def record_stream(
         self, ttft_s: float | None, gaps_s: list[float], rate: float | None, dims: dict[str, Any], context: Context

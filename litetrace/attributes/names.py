@@ -93,6 +93,8 @@ CONTRACT: tuple[Key, ...] = (
     Key("llm.proxy.team_alias", "proxy", "team alias of the virtual key"),
     Key("llm.proxy.user_id", "proxy", "internal user the virtual key belongs to"),
     Key("llm.litellm.model_group", "proxy", "the model name the client asked the proxy / Router for"),
+    Key("llm.router.attempts", "proxy", "Router attempts this request took (set when an attempt failed); each failed one is an llm.router.attempt event"),
+    Key("llm.router.fallback_model", "proxy", "the model group that answered (or was tried last) after a fallback"),
     Key("llm.tags", "proxy", "request tags (metadata.tags, x-litellm-tags, key and team tags) as a string array"),
     # Errors
     Key("llm.error.type", "errors", "exception class name (LiteLLM's mapped exception)"),
@@ -126,6 +128,10 @@ PROXY_TEAM_ALIAS = "llm.proxy.team_alias"
 PROXY_USER_ID = "llm.proxy.user_id"
 MODEL_GROUP = "llm.litellm.model_group"
 TAGS = "llm.tags"
+ROUTER_ATTEMPTS = "llm.router.attempts"
+ROUTER_FALLBACK_MODEL = "llm.router.fallback_model"
+ROUTER_RETRIES = "llm.router.retries"
+ROUTER_FALLBACKS = "llm.router.fallbacks"
 
 REQ_MESSAGES_COUNT = "llm.request.messages_count"
 REQ_ROLE_COUNT = "llm.request.messages.{role}_count"

@@ -19,6 +19,7 @@ from litetrace.attributes import common, semconv
 from litetrace.attributes import names as n
 from litetrace.attributes.errors import exception_event
 from litetrace.attributes.redaction import secrets_in
+from litetrace.instrumentation import attempts
 from litetrace.instrumentation.calls import CallTelemetry
 from litetrace.safety import internal_error
 
@@ -79,6 +80,11 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
                 # LiteLLM logs a failed call at cost 0.0; the contract leaves an unknown cost unset.
                 extra.pop(n.COST, None)
             if state == "open":
+                metadata = attempts.router_metadata(kwargs) if failed else None
+                if metadata is not None:  # a Router attempt failed; the Router may try again
+                    pending.enrich_open(call_id, lambda call: attempts.failed_attempt(call, kwargs, metadata, start_time, end_time),
+                                        final=False)
+                    return
                 pending.enrich_open(call_id, lambda call: self.telemetry.enrich(call, extra), final=not failed)
             elif state == "parked":
                 entry(extra)

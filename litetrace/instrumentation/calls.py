@@ -22,6 +22,7 @@ from litetrace.attributes import names as n
 from litetrace.attributes.errors import exception_event
 from litetrace.attributes.redaction import secrets_in
 from litetrace.config import Settings
+from litetrace.instrumentation import attempts
 from litetrace.instrumentation.pending import PendingCalls
 from litetrace.metrics import Instruments
 from litetrace.safety import internal_error
@@ -64,7 +65,7 @@ class Call:
     """State of one instrumented call."""
 
     __slots__ = (
-        "operation", "params", "call_id", "span", "t0_ns", "context", "token", "recording", "enriched", "attrs"
+        "operation", "params", "call_id", "span", "t0_ns", "context", "token", "recording", "enriched", "attrs", "attempts"
     )
 
     def __init__(
@@ -84,6 +85,8 @@ class Call:
         self.enriched = False
         # The attributes written so far, kept for the metrics' dimensions.
         self.attrs = attrs
+        # Model groups of a Router call's failed attempts (instrumentation/attempts.py), else None.
+        self.attempts: list[str | None] | None = None
 
 
 class CallTelemetry:
@@ -172,6 +175,8 @@ class CallTelemetry:
         """
         now = time.perf_counter_ns()
         duration_s = (now - call.t0_ns) / 1e9
+        if call.attempts:
+            attempts.finish(self, call, failed=error_type is not None)
         self.instruments.record_call(duration_s, call.attrs, error_type, streaming, call.context)
         cost_known = n.COST in call.attrs
         # A stream's cost and cache hit come with LiteLLM's callback: park the span for it.
