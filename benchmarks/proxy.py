@@ -34,6 +34,8 @@ VARIANTS = {
     "bare": ([], {}),
     "litetrace": (["litetrace.proxy.callback"], {"LITETRACE_EXPORTER": "sqlite"}),
     "litellm-otel": (["otel"], {"OTEL_EXPORTER": "in_memory"}),
+    # litetrace with its providers global, as under `litetrace run`: FastAPI's native telemetry switches on.
+    "litetrace-global": (["litetrace.proxy.callback"], {"LITETRACE_EXPORTER": "sqlite", "LITETRACE_SET_GLOBAL": "true"}),
 }
 BODY = {"model": "bench", "messages": [{"role": "user", "content": "Say hello in five words."}]}
 
@@ -131,6 +133,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--requests", type=int, default=60, help="requests per measurement at concurrency 1 (x5 at 50)")
     parser.add_argument("--delay", type=float, default=0.02, help="upstream latency, seconds")
+    parser.add_argument("--variants", default=",".join(VARIANTS), help=f"comma-separated, of: {', '.join(VARIANTS)}")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="litetrace-proxy-bench-"))
     processes: list[subprocess.Popen[bytes]] = []
@@ -138,7 +141,8 @@ def main() -> int:
         provider, api_base = start_provider(args.delay, folder)
         processes.append(provider)
         bases = {}
-        for name, (callbacks, env_extra) in VARIANTS.items():
+        chosen = {name: VARIANTS[name] for name in args.variants.split(",")}
+        for name, (callbacks, env_extra) in chosen.items():
             process, base = start_proxy(name, callbacks, env_extra, api_base, folder)
             processes.append(process)
             bases[name] = base

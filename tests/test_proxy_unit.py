@@ -11,7 +11,7 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
-from support import MESSAGES, OPENAI_CHAT, aonly_span, behave
+from support import MESSAGES, OPENAI_CHAT, afinished, aonly_span, behave
 
 from litetrace.proxy.context import CallSpans, continue_callers_trace, traceparent
 from litetrace.proxy.requester import end_user_of, metadata_of, requester_attributes
@@ -120,6 +120,7 @@ async def test_a_proxied_stream_cancelled_by_a_disconnect_is_closed_early(teleme
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+    await afinished(telemetry, 1)  # LiteLLM's tasks on this loop may still be unwinding
     span = await aonly_span(telemetry)
     assert span.attributes["llm.response.stream_outcome"] == "closed_early"
     assert span.status.status_code.name == "UNSET"

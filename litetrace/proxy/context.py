@@ -53,13 +53,17 @@ class CallSpans:
         self._limit = limit
         self._lock = threading.Lock()
 
-    def remember(self, call_id: Any, span_context: SpanContext) -> None:
+    def remember(self, call_id: Any, span_context: SpanContext) -> bool:
+        """Keep the call's span context; True the first time (a Router's later attempts come again)."""
         if not isinstance(call_id, str) or not span_context.is_valid:
-            return
+            return False
         with self._lock:
+            if call_id in self._spans:
+                return False
             self._spans[call_id] = span_context
             if len(self._spans) > self._limit:
                 self._spans.popitem(last=False)
+            return True
 
     def take(self, call_id: Any) -> SpanContext | None:
         if not isinstance(call_id, str):

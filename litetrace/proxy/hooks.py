@@ -31,8 +31,9 @@ class ProxyHooks(CustomLogger):  # type: ignore[misc]  # LiteLLM's class is unty
         """Inside the call (the LLM span is current): who asked, and its trace for the response headers."""
         try:
             span = trace.get_current_span()
-            self.spans.remember(kwargs.get("litellm_call_id"), span.get_span_context())
-            if span.is_recording():
+            first = self.spans.remember(kwargs.get("litellm_call_id"), span.get_span_context())
+            # Once per request: a fallback attempt's metadata names the fallback's model group.
+            if first and span.is_recording():
                 import litellm
 
                 redact = litellm.redact_user_api_key_info is True

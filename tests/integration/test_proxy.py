@@ -27,9 +27,11 @@ def proxy(tmp_path_factory: pytest.TempPathFactory, provider: Any) -> Iterator[P
         model("gpt-local", provider.openai_base),
         model("gpt-slow", provider.openai_base, extra_headers={"x-local-provider": json.dumps(SLOW_STREAM)}),
         model("emb-local", provider.openai_base, upstream="openai/text-embedding-3-small"),
+        model("gpt-broken", provider.openai_base, extra_headers={"x-local-provider": json.dumps({"error_status": 500})}),
     ]
     # "agentops" too: it must resolve to litetrace (one span per call), not to LiteLLM's AgentOps logger.
-    config = write_config(folder, models, {"success_callback": ["agentops"]})
+    config = write_config(folder, models, {"success_callback": ["agentops"]},
+                          router_settings={"fallbacks": [{"gpt-broken": ["gpt-local"]}], "num_retries": 1, "retry_after": 0})
     with running_proxy(folder, config) as server:
         yield server
 
@@ -133,3 +135,14 @@ def test_no_key_reaches_the_store_and_agentops_is_not_dialled(proxy: Proxy):
     proxy_free_of([MASTER_KEY, UPSTREAM_KEY], proxy)
     log = proxy.log.read_text(errors="replace").lower()
     assert "agentops.cloud" not in log and "empty module name" not in log
+
+
+def test_fallback_through_the_proxy_is_one_ok_span_with_its_attempts(proxy: Proxy):
+    raw = proxy.client().chat.completions.with_raw_response.create(model="gpt-broken", messages=MESSAGES)
+    assert raw.parse().choices[0].message.content
+    span = one_span(proxy.store, raw.headers["x-litellm-call-id"])
+    attributes = span["attributes"]
+    assert span["status_code"] == "UNSET"
+    assert attributes["llm.router.fallback_model"] == "gpt-local"
+    assert attributes["llm.router.attempts"] >= 2
+    assert attributes["llm.litellm.model_group"] == "gpt-broken"
