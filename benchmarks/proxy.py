@@ -40,6 +40,29 @@ VARIANTS = {
 BODY = {"model": "bench", "messages": [{"role": "user", "content": "Say hello in five words."}]}
 
 
+def cpu_seconds(root_pid: int) -> float:
+    """User + system CPU time of a process and its descendants (/proc, Linux): load-independent cost."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    stats: dict[int, list[str]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(entry)] = fields
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    total, todo = 0.0, [root_pid]
+    while todo:
+        pid = todo.pop()
+        if pid in stats:
+            total += (int(stats[pid][11]) + int(stats[pid][12])) / ticks
+        todo.extend(children.get(pid, []))
+    return total
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -140,12 +163,14 @@ def main() -> int:
     try:
         provider, api_base = start_provider(args.delay, folder)
         processes.append(provider)
-        bases = {}
+        bases: dict[str, str] = {}
+        pids: dict[str, int] = {}
         chosen = {name: VARIANTS[name] for name in args.variants.split(",")}
         for name, (callbacks, env_extra) in chosen.items():
             process, base = start_proxy(name, callbacks, env_extra, api_base, folder)
             processes.append(process)
             bases[name] = base
+            pids[name] = process.pid
         for name, base in bases.items():
             wait_ready(f"{base}/health/liveliness", processes[list(bases).index(name) + 1])
             asyncio.run(drive(base, 4, 20, False))  # warm-up: first-call set-up
@@ -156,7 +181,12 @@ def main() -> int:
                 for stream in (False, True):
                     for name, base in bases.items():  # alternated: each variant once per setting per round
                         key = f"{name}|c{concurrency}|{'stream' if stream else 'plain'}"
-                        results.setdefault(key, []).append(asyncio.run(drive(base, concurrency, requests, stream)))
+                        pid = pids[name]
+                        cpu_before = cpu_seconds(pid)
+                        measured = asyncio.run(drive(base, concurrency, requests, stream))
+                        time.sleep(0.3)  # let the batch exporter and LiteLLM's logging threads finish this block
+                        measured["cpu_ms_per_request"] = (cpu_seconds(pid) - cpu_before) * 1e3 / requests
+                        results.setdefault(key, []).append(measured)
     finally:
         for process in processes:
             process.terminate()
@@ -169,10 +199,11 @@ def main() -> int:
                for key, runs in results.items()}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({"args": vars(args), "median_of_rounds": summary, "rounds": results}, indent=1))
-    print(f"{'variant':<14}{'conc':>5} {'mode':<7}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}")
-    for key, row in summary.items():
+    print(f"{'variant':<17}{'conc':>5} {'mode':<7}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'CPU ms/req':>11}")
+    for key, row in sorted(summary.items(), key=lambda item: item[0].split("|")[1:]):
         name, concurrency, mode = key.split("|")
-        print(f"{name:<14}{concurrency[1:]:>5} {mode:<7}{row['rps']:>9.1f}{row['p50_ms']:>9.2f}{row['p95_ms']:>9.2f}")
+        print(f"{name:<17}{concurrency[1:]:>5} {mode:<7}{row['rps']:>9.1f}{row['p50_ms']:>9.2f}{row['p95_ms']:>9.2f}"
+              f"{row['cpu_ms_per_request']:>11.2f}")
     return 0
 
 

@@ -66,12 +66,12 @@ CONTRACT: tuple[Key, ...] = (
     # Streaming
     Key("llm.response.is_streaming", "streaming", "true for streamed responses"),
     Key("llm.response.time_to_first_token", "streaming", "s, from the call's start to the first chunk handed to the caller"),
-    Key("llm.response.chunk_count", "streaming", "chunks handed to the caller"),
+    Key("llm.response.chunk_count", "streaming", "chunks handed to the caller (through the LiteLLM proxy: chunks sent to its client)"),
     Key("llm.response.chunks_per_second", "streaming", "(chunk_count - 1) / (last - first chunk time); unset for < 2 chunks"),
     Key("llm.response.stream_duration", "streaming", "s, call start to stream end"),
     Key("llm.response.max_chunk_gap", "streaming", "s, largest time between consecutive chunks"),
     Key("llm.response.tokens_per_second", "streaming", "completion tokens / (last - first chunk time), when usage is known"),
-    Key("llm.response.stream_outcome", "streaming", "completed, closed_early, abandoned, error, cancelled"),
+    Key("llm.response.stream_outcome", "streaming", "completed, closed_early (also a client leaving the LiteLLM proxy mid-stream), abandoned, error, cancelled"),
     # Embedding
     Key("llm.request.input_count", "embedding / moderation", "number of inputs"),
     Key("llm.request.encoding_format", "embedding", "float or base64"),
