@@ -22,7 +22,7 @@ from litetrace.attributes import names as n
 from litetrace.attributes.errors import exception_event
 from litetrace.attributes.redaction import secrets_in
 from litetrace.config import Settings
-from litetrace.instrumentation import attempts
+from litetrace.instrumentation import attempts, propagation
 from litetrace.instrumentation.pending import PendingCalls
 from litetrace.metrics import Instruments
 from litetrace.safety import internal_error
@@ -97,6 +97,7 @@ class CallTelemetry:
         self.instruments = instruments
         self.settings = settings
         self.pending = pending
+        self.propagate = propagation.enabled()
 
     # -- start -------------------------------------------------------------------------
 

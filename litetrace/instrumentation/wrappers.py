@@ -11,6 +11,9 @@ from collections.abc import Callable
 from contextvars import ContextVar, Token
 from typing import Any
 
+from opentelemetry import context as otel_context
+
+from litetrace.instrumentation import propagation
 from litetrace.instrumentation.calls import CallTelemetry
 from litetrace.safety import internal_error
 from litetrace.stream import AsyncStreamWrapper, StreamState, StreamWrapper, is_stream
@@ -51,13 +54,30 @@ def _returned(telemetry: CallTelemetry, call: Any, inside: Token[bool], result: 
     return result
 
 
+def _forward_context(kwargs: dict[str, Any], call: Any) -> None:
+    """``LITETRACE_PROPAGATE_TO_PROVIDER``: the LLM span's traceparent in the call's extra_headers.
+
+    Not on a Router method (``instance`` set): headers given there would replace each deployment's
+    own ``extra_headers``; the Router's nested ``litellm`` call, with them merged, gets it instead
+    (the LLM span is current there).
+    """
+    try:
+        propagation.inject(kwargs, call.context if call is not None else otel_context.get_current())
+    except Exception:
+        internal_error("forwarding the trace context")
+
+
 def sync_wrapper(operation: str, telemetry: CallTelemetry, positional: tuple[str, ...] | None = None) -> Wrapper:
     """Wrapper for a sync entry point."""
 
     def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if INSIDE_CALL.get():
+            if telemetry.propagate:
+                _forward_context(kwargs, None)
             return wrapped(*args, **kwargs)
         call = telemetry.begin(operation, args, kwargs, positional)
+        if telemetry.propagate and instance is None and call is not None:
+            _forward_context(kwargs, call)
         inside = INSIDE_CALL.set(True)
         try:
             result = wrapped(*args, **kwargs)
@@ -74,8 +94,12 @@ def async_wrapper(operation: str, telemetry: CallTelemetry, positional: tuple[st
 
     async def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if INSIDE_CALL.get():
+            if telemetry.propagate:
+                _forward_context(kwargs, None)
             return await wrapped(*args, **kwargs)
         call = telemetry.begin(operation, args, kwargs, positional)
+        if telemetry.propagate and instance is None and call is not None:
+            _forward_context(kwargs, call)
         inside = INSIDE_CALL.set(True)
         try:
             result = await wrapped(*args, **kwargs)

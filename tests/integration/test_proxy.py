@@ -32,7 +32,7 @@ def proxy(tmp_path_factory: pytest.TempPathFactory, provider: Any) -> Iterator[P
     # "agentops" too: it must resolve to litetrace (one span per call), not to LiteLLM's AgentOps logger.
     config = write_config(folder, models, {"success_callback": ["agentops"]},
                           router_settings={"fallbacks": [{"gpt-broken": ["gpt-local"]}], "num_retries": 1, "retry_after": 0})
-    with running_proxy(folder, config) as server:
+    with running_proxy(folder, config, LITETRACE_PROPAGATE_TO_PROVIDER="true") as server:
         yield server
 
 
@@ -146,3 +146,11 @@ def test_fallback_through_the_proxy_is_one_ok_span_with_its_attempts(proxy: Prox
     assert attributes["llm.router.fallback_model"] == "gpt-local"
     assert attributes["llm.router.attempts"] >= 2
     assert attributes["llm.litellm.model_group"] == "gpt-broken"
+
+
+def test_provider_receives_a_traceparent_naming_the_llm_span(proxy: Proxy, provider: Any):
+    raw = proxy.client().chat.completions.with_raw_response.create(
+        model="gpt-local", messages=MESSAGES, extra_headers={"traceparent": f"00-{CALLER_TRACE}-{CALLER_SPAN}-01"})
+    span = one_span(proxy.store, raw.headers["x-litellm-call-id"])
+    forwarded = [request["headers"].get("traceparent") for request in provider.requests]
+    assert f"00-{CALLER_TRACE}-{span['span_id']}-01" in forwarded
