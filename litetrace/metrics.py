@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -15,6 +16,7 @@ from litetrace.attributes import semconv
 
 CHUNKS_PER_SECOND = "llm.response.chunks_per_second"
 COST = "llm.usage.cost"
+CACHE_LOOKUPS = "llm.cache.lookups"
 
 # LLM latencies span 10 ms .. 60 s; the SDK's default buckets (0..10 000) do not fit seconds.
 DURATION_BUCKETS = (0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 60.0)
@@ -59,6 +61,12 @@ class Instruments:
             CHUNK_GAP_BUCKETS,
         )
         self.chunk_rate = histogram(CHUNKS_PER_SECOND, "{chunk}/s", "Chunks per second of a streamed response", RATE_BUCKETS)
+        self.router_retries = meter.create_counter(
+            n.ROUTER_RETRIES, unit="{attempt}", description="Router retries (another attempt on the same model group)")
+        self.router_fallbacks = meter.create_counter(
+            n.ROUTER_FALLBACKS, unit="{attempt}", description="Router fallbacks (an attempt on another model group)")
+        self.cache_lookups = meter.create_counter(
+            CACHE_LOOKUPS, unit="{call}", description="Calls that looked in LiteLLM's cache, by llm.cache_hit (true: hit)")
         self._lock = threading.Lock()
         # dimension key -> (dims, dims + input token type, dims + output token type)
         self._dims: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = {}
@@ -104,6 +112,11 @@ class Instruments:
         self.duration.record(duration_s, dims, context)
         self._record_tokens(attrs, input_dims, output_dims, context)
         self._add_cost(attrs.get(n.COST), key, dims)
+        cache_hit = attrs.get(n.CACHE_HIT)
+        if cache_hit is None and getattr(sys.modules.get("litellm"), "cache", None) is not None:
+            cache_hit = False  # LiteLLM marks hits only; with its cache on, an unmarked call was a miss
+        if cache_hit is not None:
+            self.cache_lookups.add(1, {**dims, n.CACHE_HIT: bool(cache_hit)}, context=context)
 
     def record_late(self, attrs: dict[str, Any], streaming: bool, tokens: bool, context: Context) -> None:
         """Cost (and, with ``tokens``, token usage) that arrived after a call's other metrics:
@@ -137,6 +150,14 @@ class Instruments:
         with self._lock:
             totals = [(dims, total) for dims, total in self._cost_totals.values()]
         return [Observation(total, dims) for dims, total in totals]
+
+    def record_router(self, retries: int, fallbacks: int, attrs: dict[str, Any], context: Context) -> None:
+        """A Router call's retries and fallbacks (only calls with a failed attempt come here)."""
+        dims = self.dimensions(attrs, None, bool(attrs.get(n.STREAMING)))
+        if retries > 0:
+            self.router_retries.add(retries, dims, context=context)
+        if fallbacks > 0:
+            self.router_fallbacks.add(fallbacks, dims, context=context)
 
     def record_stream(
         self, ttft_s: float | None, gaps_s: list[float], rate: float | None, dims: dict[str, Any], context: Context

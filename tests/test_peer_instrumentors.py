@@ -14,11 +14,10 @@ from typing import Any
 
 import litellm
 import pytest
-from support import MESSAGES, OPENAI_CHAT, adrain, drain, ours
-
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from support import MESSAGES, OPENAI_CHAT, adrain, drain, ours
 
 from litetrace.instrumentation.calls import SUPPRESS_LANGUAGE_MODEL_INSTRUMENTATION_KEY
 

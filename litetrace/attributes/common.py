@@ -50,6 +50,10 @@ def logged(info: Any, attrs: dict[str, Any]) -> None:
         cleaned = clean_api_base(api_base)
         if cleaned:
             attrs[n.API_BASE] = cleaned
+    if isinstance(info, dict) and "additional_headers" in info:
+        from litetrace.instrumentation.attempts import served_by_fallback
+
+        served_by_fallback(info, attrs)
     model_id = as_str(field(info, "model_id"))
     if model_id:
         attrs[n.MODEL_ID] = model_id

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 _ABSENT = object()
 # Per class: is it a pydantic model? Per (class, name): does the class itself define the name?
 # Both stay small: a few dozen LiteLLM classes, and the names are the literals of this package.

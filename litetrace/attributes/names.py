@@ -68,12 +68,12 @@ CONTRACT: tuple[Key, ...] = (
     # Streaming
     Key("llm.response.is_streaming", "streaming", "true for streamed responses"),
     Key("llm.response.time_to_first_token", "streaming", "s, from the call's start to the first chunk handed to the caller"),
-    Key("llm.response.chunk_count", "streaming", "chunks handed to the caller"),
+    Key("llm.response.chunk_count", "streaming", "chunks handed to the caller (through the LiteLLM proxy: chunks sent to its client)"),
     Key("llm.response.chunks_per_second", "streaming", "(chunk_count - 1) / (last - first chunk time); unset for < 2 chunks"),
     Key("llm.response.stream_duration", "streaming", "s, call start to stream end"),
     Key("llm.response.max_chunk_gap", "streaming", "s, largest time between consecutive chunks"),
     Key("llm.response.tokens_per_second", "streaming", "completion tokens / (last - first chunk time), when usage is known"),
-    Key("llm.response.stream_outcome", "streaming", "completed, closed_early, abandoned, error, cancelled"),
+    Key("llm.response.stream_outcome", "streaming", "completed, closed_early (also a client leaving the LiteLLM proxy mid-stream), abandoned, error, cancelled"),
     # Embedding
     Key("llm.request.input_count", "embedding / moderation", "number of inputs"),
     Key("llm.request.encoding_format", "embedding", "float or base64"),
@@ -103,6 +103,15 @@ CONTRACT: tuple[Key, ...] = (
     Key("llm.request.audio_format", "speech", "audio format asked for (mp3, wav, ...)"),
     Key("llm.request.speed", "speech", "speech speed asked for"),
     Key("llm.response.audio_bytes", "speech", "bytes of audio returned"),
+    # LiteLLM proxy: who asked (never the key itself; none of the user_api_key_* values with redact_user_api_key_info)
+    Key("llm.proxy.key_alias", "proxy", "alias of the virtual key that made the request"),
+    Key("llm.proxy.team_id", "proxy", "team of the virtual key"),
+    Key("llm.proxy.team_alias", "proxy", "team alias of the virtual key"),
+    Key("llm.proxy.user_id", "proxy", "internal user the virtual key belongs to"),
+    Key("llm.litellm.model_group", "proxy", "the model name the client asked the proxy / Router for"),
+    Key("llm.router.attempts", "proxy", "Router attempts this request took (set when an attempt failed); each failed one is an llm.router.attempt event"),
+    Key("llm.router.fallback_model", "proxy", "the model group that answered (or was tried last) after a fallback"),
+    Key("llm.tags", "proxy", "request tags (metadata.tags, x-litellm-tags, key and team tags) as a string array"),
     # Errors
     Key("llm.error.type", "errors", "exception class name (LiteLLM's mapped exception)"),
     Key("llm.error.message", "errors", "message with secrets scrubbed, size-capped"),
@@ -130,6 +139,16 @@ USAGE_REASONING = "llm.usage.reasoning_tokens"
 USAGE_CACHE_WRITE = "llm.usage.cache_write_tokens"
 COST = "llm.usage.cost"
 CACHE_HIT = "llm.cache_hit"
+PROXY_KEY_ALIAS = "llm.proxy.key_alias"
+PROXY_TEAM_ID = "llm.proxy.team_id"
+PROXY_TEAM_ALIAS = "llm.proxy.team_alias"
+PROXY_USER_ID = "llm.proxy.user_id"
+MODEL_GROUP = "llm.litellm.model_group"
+TAGS = "llm.tags"
+ROUTER_ATTEMPTS = "llm.router.attempts"
+ROUTER_FALLBACK_MODEL = "llm.router.fallback_model"
+ROUTER_RETRIES = "llm.router.retries"
+ROUTER_FALLBACKS = "llm.router.fallbacks"
 
 REQ_MESSAGES_COUNT = "llm.request.messages_count"
 REQ_ROLE_COUNT = "llm.request.messages.{role}_count"

@@ -21,6 +21,7 @@ from litetrace.attributes import common, semconv
 from litetrace.attributes import names as n
 from litetrace.attributes.errors import exception_event
 from litetrace.attributes.redaction import secrets_in
+from litetrace.instrumentation import attempts
 from litetrace.instrumentation.calls import CallTelemetry, minted_here
 from litetrace.safety import handle_internal_errors
 
@@ -103,9 +104,14 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
                 if state == "parked":
                     entry(extra)  # ends the span, whatever the view did
             if state == "open":
-                # The wrapper may finish the call between take() and here: then its parked
-                # finisher comes back, and runs with the same view.
-                finisher = pending.enrich_open(call_id, lambda call: self.telemetry.enrich(call, extra), final=not failed)
+                metadata = attempts.router_metadata(kwargs) if failed else None
+                if metadata is not None:  # a Router attempt failed; the Router may try again
+                    apply = lambda call: attempts.failed_attempt(call, kwargs, metadata, start_time, end_time)  # noqa: E731
+                    finisher = pending.enrich_open(call_id, apply, final=False)
+                else:
+                    # The wrapper may finish the call between take() and here: then its parked
+                    # finisher comes back, and runs with the same view.
+                    finisher = pending.enrich_open(call_id, lambda call: self.telemetry.enrich(call, extra), final=not failed)
                 if finisher is not None:
                     finisher(extra)
             elif state == "unknown":

@@ -22,6 +22,7 @@ from litetrace.attributes import names as n
 from litetrace.attributes.errors import exception_event
 from litetrace.attributes.redaction import secrets_in
 from litetrace.config import Settings
+from litetrace.instrumentation import attempts, propagation
 from litetrace.instrumentation.pending import PendingCalls
 from litetrace.metrics import Instruments
 from litetrace.safety import handle_internal_errors
@@ -83,7 +84,7 @@ class Call:
     """State of one instrumented call."""
 
     __slots__ = (
-        "operation", "params", "call_id", "span", "t0_ns", "context", "token", "recording", "enriched", "attrs"
+        "operation", "params", "call_id", "span", "t0_ns", "context", "token", "recording", "enriched", "attrs", "attempts"
     )
 
     def __init__(
@@ -106,6 +107,8 @@ class Call:
         self.enriched = False
         # The attributes written so far, kept for the metrics' dimensions.
         self.attrs = attrs
+        # Model groups of a Router call's failed attempts (instrumentation/attempts.py), else None.
+        self.attempts: list[str | None] | None = None
 
 
 # One guard per place, built once (see litetrace.safety). A guard costs two Python calls, so
@@ -131,6 +134,7 @@ class CallTelemetry:
         self.instruments = instruments
         self.settings = settings
         self.pending = pending
+        self.propagate = propagation.enabled()
 
     # -- start -------------------------------------------------------------------------
 
@@ -226,6 +230,8 @@ class CallTelemetry:
         # A stream's cost and cache hit come with LiteLLM's callback: park the span for it.
         wait = park and (streaming or call.operation in COST_FROM_CALLBACK) and error_type is None and n.COST not in call.attrs
         try:
+            if call.attempts:
+                attempts.finish(self, call, failed=error_type is not None)
             self.instruments.record_call((now - call.t0_ns) / 1e9, call.attrs, error_type, streaming, call.context)
         finally:
             self._release(call, wait, end_time)

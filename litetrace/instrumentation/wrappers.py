@@ -14,6 +14,7 @@ from typing import Any
 from opentelemetry import context as otel_context
 from opentelemetry.instrumentation.utils import _SUPPRESS_INSTRUMENTATION_KEY
 
+from litetrace.instrumentation import propagation
 from litetrace.instrumentation.calls import CallTelemetry, new_call_id
 from litetrace.safety import handle_internal_errors
 from litetrace.stream import AsyncStreamWrapper, StreamState, StreamWrapper, is_stream
@@ -79,13 +80,33 @@ def _returned(telemetry: CallTelemetry, call: Any, inside: Token[bool], result: 
     return result
 
 
+_FORWARDING = handle_internal_errors("forwarding the trace context")
+
+
+def _forward_context(kwargs: dict[str, Any], call: Any) -> None:
+    """``LITETRACE_PROPAGATE_TO_PROVIDER``: the LLM span's traceparent in the call's extra_headers.
+
+    Not on a Router method (``instance`` set): headers given there would replace each deployment's
+    own ``extra_headers``; the Router's nested ``litellm`` call, with them merged, gets it instead
+    (the LLM span is current there).
+    """
+    with _FORWARDING:
+        propagation.inject(kwargs, call.context if call is not None else otel_context.get_current())
+
+
 def sync_wrapper(operation: str, telemetry: CallTelemetry, positional: tuple[str, ...] | None = None) -> Wrapper:
     """Wrapper for a sync entry point."""
 
     def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        if INSIDE_CALL.get() or suppressed(telemetry, kwargs):
+        if INSIDE_CALL.get():
+            if telemetry.propagate:
+                _forward_context(kwargs, None)
+            return wrapped(*args, **kwargs)
+        if suppressed(telemetry, kwargs):
             return wrapped(*args, **kwargs)
         call = telemetry.begin(operation, args, kwargs, positional)
+        if telemetry.propagate and instance is None and call is not None:
+            _forward_context(kwargs, call)
         inside = INSIDE_CALL.set(True)
         try:
             result = wrapped(*args, **kwargs)
@@ -101,9 +122,15 @@ def async_wrapper(operation: str, telemetry: CallTelemetry, positional: tuple[st
     """Wrapper for an async entry point."""
 
     async def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        if INSIDE_CALL.get() or suppressed(telemetry, kwargs):
+        if INSIDE_CALL.get():
+            if telemetry.propagate:
+                _forward_context(kwargs, None)
+            return await wrapped(*args, **kwargs)
+        if suppressed(telemetry, kwargs):
             return await wrapped(*args, **kwargs)
         call = telemetry.begin(operation, args, kwargs, positional)
+        if telemetry.propagate and instance is None and call is not None:
+            _forward_context(kwargs, call)
         inside = INSIDE_CALL.set(True)
         try:
             result = await wrapped(*args, **kwargs)

@@ -21,6 +21,8 @@ CLOSED_EARLY = "closed_early"
 ABANDONED = "abandoned"
 ERROR = "error"
 CANCELLED = "cancelled"
+# The LiteLLM proxy passes the incoming request (url, method, headers) to each call under this key.
+PROXY_REQUEST_KEY = "proxy_server_request"
 
 
 class _Discard(list):  # type: ignore[type-arg]  # holds nothing, whatever it is given
@@ -87,6 +89,17 @@ class StreamState:
         finally:
             self.chunks = _DISCARD
 
+    def cancelled(self, error: BaseException) -> None:
+        """The reading task was cancelled: a failure in-process, the client leaving under the proxy.
+
+        The LiteLLM proxy reads the stream in the request's task, which Starlette cancels when
+        the client disconnects: that is a stream closed early, not a failed LLM call.
+        """
+        if PROXY_REQUEST_KEY in self.call.params:
+            self.finish(CLOSED_EARLY)
+        else:
+            self.finish(CANCELLED, error)
+
     def abandon(self) -> None:
         """Called by ``weakref.finalize`` when the stream is dropped unread."""
         self.finish(ABANDONED)
@@ -98,6 +111,10 @@ class StreamState:
         try:
             if self.finalizer is not None:
                 self.finalizer.detach()
+            if PROXY_REQUEST_KEY in call.params:
+                from litetrace.proxy.streams import chunks_sent_to_client
+
+                attrs[n.CHUNK_COUNT] = chunks_sent_to_client(call.params, self.chunks, self.count)
             attrs[n.STREAM_DURATION] = (end_ns - call.t0_ns) / 1e9
             ttft = rate = mean_gap = None
             if self.count:

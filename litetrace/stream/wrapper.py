@@ -17,7 +17,7 @@ from typing import Any
 from wrapt import ObjectProxy
 
 from litetrace.safety import internal_error
-from litetrace.stream.state import CANCELLED, CLOSED_EARLY, COMPLETED, ERROR, StreamState
+from litetrace.stream.state import CLOSED_EARLY, COMPLETED, ERROR, StreamState
 
 logger = logging.getLogger("litetrace")
 
@@ -97,7 +97,7 @@ class AsyncStreamWrapper(ObjectProxy):  # type: ignore[misc,type-arg,unused-igno
             state.finish(COMPLETED)
             raise
         except asyncio.CancelledError as error:
-            state.finish(CANCELLED, error)
+            state.cancelled(error)
             raise
         except BaseException as error:
             state.finish(ERROR, error)
