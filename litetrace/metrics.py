@@ -12,8 +12,10 @@ from opentelemetry.semconv._incubating.metrics import gen_ai_metrics
 
 from litetrace.attributes import names as n
 from litetrace.attributes import semconv
+from litetrace.tracing import conventions
 
 CHUNKS_PER_SECOND = "llm.response.chunks_per_second"
+
 COST = "llm.usage.cost"
 
 # LLM latencies span 10 ms .. 60 s; the SDK's default buckets (0..10 000) do not fit seconds.
@@ -34,7 +36,8 @@ class Instruments:
     running totals the SDK reads at collection time instead of one ``add`` per call.
     """
 
-    def __init__(self, meter: Meter) -> None:
+    def __init__(self, meter: Meter, workflow_dimension: bool = False) -> None:
+        self.workflow_dimension = workflow_dimension
         def histogram(name: str, unit: str, description: str, buckets: tuple[float, ...]) -> Histogram:
             return meter.create_histogram(
                 name, unit=unit, description=description, explicit_bucket_boundaries_advisory=buckets
@@ -78,6 +81,7 @@ class Instruments:
             attrs.get(n.REQUEST_MODEL) or None,
             attrs.get(n.RESPONSE_MODEL) or None,
             error_type or None,
+            attrs.get(n.WORKFLOW_NAME) if self.workflow_dimension else None,
         )
         sets = self._dims.get(key)
         if sets is None:
@@ -152,7 +156,7 @@ class Instruments:
 
 def _dimensions(
     operation: str, streaming: bool, provider: str | None, model: str | None, response_model: str | None,
-    error_type: str | None,
+    error_type: str | None, workflow: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     dims: dict[str, Any] = {semconv.OPERATION_NAME: semconv.operation_name(operation), n.STREAMING: streaming}
     if provider:
@@ -163,4 +167,6 @@ def _dimensions(
         dims[semconv.RESPONSE_MODEL] = response_model
     if error_type:
         dims[semconv.ERROR_TYPE] = error_type
+    if workflow:
+        dims[conventions.WORKFLOW_NAME] = workflow
     return dims

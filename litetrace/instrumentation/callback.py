@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from litellm.integrations.custom_logger import CustomLogger
+from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
@@ -19,8 +20,11 @@ from litetrace.attributes import common, semconv
 from litetrace.attributes import names as n
 from litetrace.attributes.errors import exception_event
 from litetrace.attributes.redaction import secrets_in
+from litetrace.instrumentation.caller_context import CallerContexts
 from litetrace.instrumentation.calls import CallTelemetry
 from litetrace.safety import internal_error
+from litetrace.tracing import metadata as call_metadata
+from litetrace.tracing.scope import inherited
 
 # LiteLLM call_type -> litetrace operation.
 OPERATION_BY_CALL_TYPE = {
@@ -45,6 +49,20 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
     def __init__(self, telemetry: CallTelemetry) -> None:
         super().__init__()
         self.telemetry = telemetry
+        self.caller_contexts = CallerContexts()
+
+    def log_pre_api_call(self, model: Any, messages: Any, kwargs: Any) -> None:
+        """On the caller's thread: keep its context for a call no wrapper saw (its span is ours to build)."""
+        from litetrace.instrumentation.wrappers import INSIDE_CALL
+
+        if INSIDE_CALL.get():
+            return  # the wrapper's span already has the caller's parent and scope
+        try:
+            call_id = kwargs.get("litellm_call_id") if isinstance(kwargs, dict) else None
+            if isinstance(call_id, str):
+                self.caller_contexts.remember(call_id, otel_context.get_current())
+        except Exception:
+            internal_error("keeping the caller's context")
 
     # LiteLLM passes these by keyword: the parameter names must match its base class.
     def log_success_event(self, kwargs: dict[str, Any], response_obj: Any, start_time: Any, end_time: Any) -> None:
@@ -104,6 +122,13 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
         common.request(operation, params, kwargs["litellm_call_id"], attrs)
         EXTRACTORS[operation].request(params, attrs)
         attrs.update(extra)
+        caller = self.caller_contexts.take(kwargs["litellm_call_id"])
+        scope_attrs = inherited(caller) if caller is not None else None
+        if scope_attrs:
+            attrs.update(scope_attrs)
+        litellm_params = kwargs.get("litellm_params")
+        if isinstance(litellm_params, dict):
+            call_metadata.from_call(litellm_params.get("metadata"), attrs)
         error: BaseException | None = kwargs.get("exception") if failed else None
         if response is not None and not failed and not isinstance(response, (str, bytes)):
             EXTRACTORS[operation].response(response, attrs)
@@ -119,7 +144,9 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
             semconv.add(attrs)
         name = f"{operation} {model}" if isinstance(model, str) and model else operation
         start_ns, end_ns = _epoch_ns(start_time), _epoch_ns(end_time)
-        span = self.telemetry.tracer.start_span(name, kind=SpanKind.CLIENT, attributes=attrs, start_time=start_ns)
+        span = self.telemetry.tracer.start_span(
+            name, context=caller, kind=SpanKind.CLIENT, attributes=attrs, start_time=start_ns
+        )
         if failed:
             if isinstance(error, BaseException):
                 span.add_event("exception", exception_event(error, secrets, attrs.get(n.ERROR_MESSAGE)))
