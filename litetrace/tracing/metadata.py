@@ -7,7 +7,8 @@ Respan's nested ``respan_params``; they become the same attributes ``litetrace.c
 Caps (telemetry must stay small whatever the caller passes): string values are cut to
 ``MAX_VALUE_LENGTH`` characters and scrubbed of key-shaped text; at most ``MAX_TAGS``
 tags of ``MAX_TAG_LENGTH`` characters; at most ``MAX_METADATA_KEYS`` ``llm.metadata.*``
-keys of at most ``MAX_KEY_LENGTH`` characters. Keys that look like secrets, LiteLLM's own
+keys of at most ``MAX_KEY_LENGTH`` characters from each source (context, call, respan_params,
+its nested metadata); only the first ``MAX_SCANNED_KEYS`` keys of a dict are looked at. Keys that look like secrets, LiteLLM's own
 bookkeeping keys and non-scalar values (dicts, lists other than ``tags``, objects) are dropped.
 """
 
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 from litetrace.attributes import names as n
@@ -26,6 +29,8 @@ MAX_TAGS = 32
 MAX_TAG_LENGTH = 256
 MAX_METADATA_KEYS = 64
 MAX_KEY_LENGTH = 128
+# Keys looked at in one metadata dict: a dict of a million keys costs no more than this.
+MAX_SCANNED_KEYS = 256
 
 # Key names whose values are (or may hold) credentials: never exported.
 _SECRET_KEY = re.compile(r"(?i)api[-_]?key|secret|token|passw|credential|authoriz|cookie|signature|private|bearer")
@@ -60,17 +65,27 @@ _RESPAN: dict[str, tuple[str, ...]] = {
 def value(raw: Any) -> str | bool | int | float | None:
     """A metadata value as an attribute value: scalars only, strings capped and scrubbed."""
     if isinstance(raw, str):
-        return redact(raw[:MAX_VALUE_LENGTH]) if raw else None
+        return _clean(raw[:MAX_VALUE_LENGTH]) if raw else None
     if isinstance(raw, (bool, int, float)):
         return raw
     return None
 
 
+# Session ids, user ids and metadata values repeat from call to call: scrub each once.
+@lru_cache(maxsize=4096)
+def _clean(text: str) -> str:
+    return redact(text)
+
+
 def key_allowed(key: Any) -> bool:
     """A metadata key that may become ``llm.metadata.<key>``."""
+    return isinstance(key, str) and _key_allowed(key)
+
+
+@lru_cache(maxsize=1024)
+def _key_allowed(key: str) -> bool:
     return (
-        isinstance(key, str)
-        and 0 < len(key) <= MAX_KEY_LENGTH
+        0 < len(key) <= MAX_KEY_LENGTH
         and key not in _LITELLM_KEYS
         and not key.startswith(_LITELLM_PREFIXES)
         and _SECRET_KEY.search(key) is None
@@ -104,59 +119,57 @@ def add_tags(new: Iterable[str], attrs: dict[str, Any]) -> None:
 
 def add_metadata(metadata: Mapping[Any, Any], attrs: dict[str, Any]) -> None:
     """Scalar user metadata as ``llm.metadata.<key>`` (capped, secrets and objects dropped)."""
-    count = sum(1 for key in attrs if key.startswith(n.METADATA_PREFIX))
-    for key, raw in list(metadata.items())[: MAX_METADATA_KEYS * 4]:
+    count = 0
+    for key, raw in islice(metadata.items(), MAX_SCANNED_KEYS):
         if count >= MAX_METADATA_KEYS:
             return
-        if not key_allowed(key):
-            continue
-        scalar = value(raw)
-        if scalar is not None:
-            attrs[n.METADATA_PREFIX + key] = scalar
-            count += 1
+        if key_allowed(key):
+            scalar = value(raw)
+            if scalar is not None:
+                attrs[n.METADATA_PREFIX + key] = scalar
+                count += 1
 
 
 def from_call(metadata: Any, attrs: dict[str, Any]) -> None:
-    """A LiteLLM call's ``metadata=`` as attributes (anything but a dict is ignored)."""
+    """A LiteLLM call's ``metadata=`` as attributes (anything but a dict is ignored).
+
+    One pass over the call's keys (usually a handful), not over the table of known keys."""
     if not isinstance(metadata, dict) or not metadata:
         return
-    _known_keys(metadata, _KNOWN, attrs)
-    if n.GENERATION_NAME not in attrs:
-        span_name = value(metadata.get("span_name"))
-        if isinstance(span_name, str):
-            attrs[n.GENERATION_NAME] = span_name
-    if "tags" in metadata:
-        add_tags(tags(metadata["tags"]), attrs)
-    add_metadata({key: raw for key, raw in metadata.items() if key not in _KNOWN and key not in _SKIP}, attrs)
-    respan = metadata.get("respan_params")
-    if isinstance(respan, dict):
-        _respan(respan, attrs)
+    _read(metadata, _KNOWN, attrs)
 
 
-# Keys handled above (or structured) that never become llm.metadata.* themselves.
-_SKIP = frozenset({"tags", "span_name", "respan_params", "metadata"})
 
 
-def _respan(params: dict[Any, Any], attrs: dict[str, Any]) -> None:
-    _known_keys(params, _RESPAN, attrs)
-    span_name = value(params.get("span_name"))
+def _read(source: Mapping[Any, Any], table: dict[str, tuple[str, ...]], attrs: dict[str, Any]) -> None:
+    count = 0
+    span_name = None
+    for key, raw in islice(source.items(), MAX_SCANNED_KEYS):
+        targets = table.get(key) if isinstance(key, str) else None
+        if targets is not None:
+            _known(raw, targets, attrs)
+        elif key == "tags":
+            add_tags(tags(raw), attrs)
+        elif key == "span_name":
+            span_name = value(raw)
+        elif key == "respan_params":
+            if isinstance(raw, dict) and table is _KNOWN:
+                _read(raw, _RESPAN, attrs)
+        elif key == "metadata":
+            if isinstance(raw, dict) and table is _RESPAN:
+                add_metadata(raw, attrs)
+        elif count < MAX_METADATA_KEYS and key_allowed(key):
+            scalar = value(raw)
+            if scalar is not None:
+                attrs[n.METADATA_PREFIX + key] = scalar
+                count += 1
     if isinstance(span_name, str) and n.GENERATION_NAME not in attrs:
         attrs[n.GENERATION_NAME] = span_name
-    if "tags" in params:
-        add_tags(tags(params["tags"]), attrs)
-    nested = params.get("metadata")
-    if isinstance(nested, dict):
-        add_metadata(nested, attrs)
-    add_metadata({key: raw for key, raw in params.items() if key not in _RESPAN and key not in _SKIP}, attrs)
 
 
-def _known_keys(source: Mapping[Any, Any], table: dict[str, tuple[str, ...]], attrs: dict[str, Any]) -> None:
-    for key, targets in table.items():
-        raw = source.get(key)
-        if raw is None:
-            continue
-        scalar = value(raw if not isinstance(raw, (int, float)) or isinstance(raw, bool) else str(raw))
-        if scalar is None or isinstance(scalar, bool):
-            continue
+def _known(raw: Any, targets: tuple[str, ...], attrs: dict[str, Any]) -> None:
+    # Ids may come as numbers: recorded as strings, one type per attribute.
+    scalar = value(str(raw) if isinstance(raw, (int, float)) and not isinstance(raw, bool) else raw)
+    if isinstance(scalar, str):
         for target in targets:
             attrs[target] = scalar
