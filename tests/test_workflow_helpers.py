@@ -214,3 +214,46 @@ def test_decorator_is_transparent_to_return_values_and_signatures():
     assert add(1) == 3 and add.__name__ == "add" and add.__doc__ == "Adds."
     with pytest.raises(TypeError):
         add()  # type: ignore[call-arg]
+
+
+def test_an_internal_failure_costs_only_telemetry(telemetry, monkeypatch):
+    from litetrace import safety
+    from litetrace.tracing import spans
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("litetrace bug")
+
+    monkeypatch.setattr(safety, "STRICT", False)
+    monkeypatch.setattr(spans, "Opened", broken)
+
+    @task
+    def still_runs(x: int) -> int:
+        return x * 2
+
+    @task
+    def gen():
+        yield 1
+        yield 2
+
+    assert still_runs(21) == 42
+    assert list(gen()) == [1, 2]
+    assert telemetry.spans() == []
+
+
+def test_context_is_restored_after_each_shape(telemetry):
+    tracer = telemetry.tracer_provider.get_tracer("t")
+
+    @task
+    def sync_fn() -> None:
+        pass
+
+    @task
+    def failing() -> None:
+        raise ValueError("x")
+
+    with tracer.start_as_current_span("caller") as caller:
+        sync_fn()
+        with pytest.raises(ValueError):
+            failing()
+        asyncio.run(asyncio.sleep(0))
+        assert trace.get_current_span() is caller
