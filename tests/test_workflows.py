@@ -12,7 +12,6 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import SpanKind, StatusCode
 
-import litetrace
 from litetrace import task, workflow
 
 MODEL = "openai/gpt-4o-mini"
