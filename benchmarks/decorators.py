@@ -156,35 +156,39 @@ def timed(runners: dict[str, Runner], rounds: int, iterations: int) -> dict[str,
 # -- instruction counts ---------------------------------------------------------------------------
 
 
-def child(name: str, n1: int, n2: int) -> None:
-    """Under callgrind: set-up, then n1 and n2 iterations between getloadavg() boundaries."""
+def child(n1: int, n2: int) -> None:
+    """Under callgrind: set-up once, then per scenario n1 and n2 iterations between getloadavg() boundaries."""
     import gc
 
-    run = build()[name]
-    run(50)
+    runners = build()
+    for run in runners.values():
+        run(50)
     gc.disable()
+    for run in runners.values():
+        os.getloadavg()
+        run(n1)
+        os.getloadavg()
+        run(n2)
     os.getloadavg()
-    run(n1)
-    os.getloadavg()
-    run(n2)
-    os.getloadavg()
-    emit({"scenario": name})
+    emit({"scenarios": list(runners)})
 
 
-def instructions(name: str, n1: int, n2: int) -> float | None:
-    """Instructions per iteration of one scenario, or None if callgrind failed."""
+def instructions(n1: int, n2: int) -> dict[str, float | None]:
+    """Instructions per iteration of each scenario (one process: LiteLLM is imported once)."""
     from instructions import _dumps
 
     with tempfile.TemporaryDirectory(prefix="litetrace-callgrind-") as folder:
         out = os.path.join(folder, "callgrind.out")
         command = ["valgrind", "--tool=callgrind", "--dump-before=getloadavg", f"--callgrind-out-file={out}",
-                   sys.executable, os.path.abspath(__file__), "--child", name, "--calls", f"{n1},{n2}"]
-        proc = subprocess.run(command, capture_output=True, timeout=1800)
+                   sys.executable, os.path.abspath(__file__), "--child", "--calls", f"{n1},{n2}"]
+        proc = subprocess.run(command, capture_output=True, timeout=3600)
         dumps = _dumps(out)
-    if proc.returncode != 0 or len(dumps) < 3:
-        return None
-    first, second = dumps[-2], dumps[-1]
-    return (second - first) / (n2 - n1)
+    expected = 2 * len(SCENARIOS)
+    if proc.returncode != 0 or len(dumps) < expected + 1:
+        return dict.fromkeys(SCENARIOS)
+    # Dumps: set-up, then per scenario its N1 run and its N2 run (each dump holds what ran since the previous one).
+    cells = dumps[-expected:]
+    return {name: (cells[2 * i + 1] - cells[2 * i]) / (n2 - n1) for i, name in enumerate(SCENARIOS)}
 
 
 def table(times: dict[str, Any], counts: dict[str, float | None]) -> str:
@@ -204,18 +208,17 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=2000)
     parser.add_argument("--instructions", action="store_true", help="also count instructions under callgrind")
     parser.add_argument("--calls", default="200,800", help="callgrind iteration counts N1,N2")
-    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", default=os.path.join(HERE, "results", "decorators.json"))
     args = parser.parse_args()
     n1, n2 = (int(part) for part in args.calls.split(","))
     if args.child:
-        child(args.child, n1, n2)
+        child(n1, n2)
         return
     times = timed(build(), args.rounds, args.iterations)
     counts: dict[str, float | None] = {}
     if args.instructions and shutil.which("valgrind"):
-        for name in SCENARIOS:
-            counts[name] = instructions(name, n1, n2)
+        counts = instructions(n1, n2)
     result = {"machine": machine(), "rounds": args.rounds, "iterations": args.iterations, "times": times,
               "instructions_per_iteration": counts}
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
