@@ -159,7 +159,7 @@ def threaded_joke_workflow(use_threads: bool) -> list[str]:
 def test_fan_out_to_threads_keeps_llm_spans_under_their_tasks(telemetry, use_threads):
     threaded_joke_workflow(use_threads)
     spans = telemetry.spans(count=7)
-    assert len(spans) == 7
+    assert len(spans) == 7, [(span.name, span.attributes.get("llm.request.type")) for span in spans]
     decorator_spans = [span for span in spans if span.kind == SpanKind.INTERNAL]
     assert tree(decorator_spans) == {name: parent for name, parent in TASK_TREE.items() if "pirate" in str(parent) or
                                      name == "invoke_workflow pirate_joke_generator"} | {
