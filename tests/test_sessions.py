@@ -220,3 +220,23 @@ def test_no_context_adds_nothing(telemetry):
     (span,) = telemetry.spans(count=1)
     assert not [key for key in span.attributes if key.startswith(("session.", "user.", "llm.tags", "llm.metadata",
                                                                   "llm.workflow", "llm.task", "gen_ai.conversation"))]
+
+
+def test_callback_built_span_from_a_worker_thread_keeps_its_parent(telemetry):
+    from concurrent.futures import ThreadPoolExecutor
+
+    @litetrace.workflow(name="fan_out")
+    def run() -> None:
+        with litetrace.context(session_id="s-pool"), ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(lambda _: unwrapped_call(), range(2)))
+
+    run()
+    drain()
+    spans = telemetry.spans(count=3)
+    workflow_span = next(span for span in spans if span.kind == SpanKind.INTERNAL)
+    calls = llm_spans(spans)
+    assert len(calls) == 2
+    for llm in calls:
+        assert llm.parent.span_id == workflow_span.context.span_id
+        assert llm.attributes["session.id"] == "s-pool"
+        assert llm.attributes["llm.workflow.name"] == "fan_out"
