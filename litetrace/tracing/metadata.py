@@ -139,8 +139,6 @@ def from_call(metadata: Any, attrs: dict[str, Any]) -> None:
     _read(metadata, _KNOWN, attrs)
 
 
-
-
 def _read(source: Mapping[Any, Any], table: dict[str, tuple[str, ...]], attrs: dict[str, Any]) -> None:
     count = 0
     span_name = None
