@@ -39,6 +39,8 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
             self._wrapped: list[tuple[Any, str]] = []
             self._routing: CallbackRouting | None = None
             self._telemetry: CallTelemetry | None = None
+            # Whether instrument() switched threading context propagation on (and so undoes it).
+            self._threads = False
 
     def instrumentation_dependencies(self) -> Collection[str]:
         return INSTRUMENTS
@@ -108,7 +110,7 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
             self._routing.uninstall()
             self._routing = None
         tracing_state.reset()
-        if getattr(self, "_threads", False):
+        if self._threads:
             thread_context.disable()
             self._threads = False
         if self._telemetry is not None:
