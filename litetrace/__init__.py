@@ -13,8 +13,22 @@ from __future__ import annotations
 
 from litetrace.configure import setup
 from litetrace.instrumentation import LiteLLMInstrumentor
+from litetrace.tracing import SpanBuffer, agent, buffer, context, task, tool, update_current_span, workflow
 from litetrace.version import __version__
 
 Instrumentor = LiteLLMInstrumentor
 
-__all__ = ["Instrumentor", "LiteLLMInstrumentor", "__version__", "setup"]
+__all__ = [
+    "Instrumentor",
+    "LiteLLMInstrumentor",
+    "SpanBuffer",
+    "__version__",
+    "agent",
+    "buffer",
+    "context",
+    "setup",
+    "task",
+    "tool",
+    "update_current_span",
+    "workflow",
+]

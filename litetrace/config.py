@@ -10,6 +10,8 @@ GENAI_ATTRIBUTES_ENV = "LITETRACE_GENAI_ATTRIBUTES"
 CONTENT_MAX_LENGTH_ENV = "LITETRACE_CONTENT_MAX_LENGTH"
 CALLBACK_DEADLINE_ENV = "LITETRACE_CALLBACK_DEADLINE"
 CHUNK_GAP_METRICS_ENV = "LITETRACE_CHUNK_GAP_METRICS"
+WORKFLOW_METRIC_DIMENSION_ENV = "LITETRACE_WORKFLOW_METRIC_DIMENSION"
+THREAD_CONTEXT_ENV = "LITETRACE_THREAD_CONTEXT"
 
 _TRUE = ("1", "true", "yes", "on")
 
@@ -45,6 +47,12 @@ class Settings:
     # conventions describe it, instead of once per stream (its mean gap): one SDK histogram
     # record per chunk (~9 us each), so off by default.
     chunk_gap_metrics: bool = False
+    # gen_ai.workflow.name as a dimension of the LLM call metrics: one series per workflow
+    # (cardinality), so off by default.
+    workflow_metric_dimension: bool = False
+    # Carry the OpenTelemetry context into threads (opentelemetry-instrumentation-threading,
+    # when installed), so LLM spans of a ThreadPoolExecutor fan-out stay inside their workflow.
+    thread_context: bool = True
 
     @classmethod
     def resolve(
@@ -54,6 +62,8 @@ class Settings:
         content_max_length: int | None = None,
         callback_deadline: float | None = None,
         chunk_gap_metrics: bool | None = None,
+        workflow_metric_dimension: bool | None = None,
+        thread_context: bool | None = None,
     ) -> Settings:
         """Arguments win over environment variables, which win over defaults."""
         if capture_content is None:
@@ -66,6 +76,10 @@ class Settings:
             callback_deadline = _env_number(CALLBACK_DEADLINE_ENV, cls.callback_deadline)
         if chunk_gap_metrics is None:
             chunk_gap_metrics = env_flag(CHUNK_GAP_METRICS_ENV, False)
+        if workflow_metric_dimension is None:
+            workflow_metric_dimension = env_flag(WORKFLOW_METRIC_DIMENSION_ENV, False)
+        if thread_context is None:
+            thread_context = env_flag(THREAD_CONTEXT_ENV, True)
         if content_max_length < 0 or callback_deadline < 0:
             raise ValueError("content_max_length and callback_deadline must not be negative")
         return cls(
@@ -74,4 +88,6 @@ class Settings:
             content_max_length=content_max_length,
             callback_deadline=callback_deadline,
             chunk_gap_metrics=bool(chunk_gap_metrics),
+            workflow_metric_dimension=bool(workflow_metric_dimension),
+            thread_context=bool(thread_context),
         )

@@ -13,8 +13,10 @@ from opentelemetry.semconv._incubating.metrics import gen_ai_metrics
 
 from litetrace.attributes import names as n
 from litetrace.attributes import semconv
+from litetrace.tracing import conventions
 
 CHUNKS_PER_SECOND = "llm.response.chunks_per_second"
+
 COST = "llm.usage.cost"
 CACHE_LOOKUPS = "llm.cache.lookups"
 
@@ -36,7 +38,8 @@ class Instruments:
     running totals the SDK reads at collection time instead of one ``add`` per call.
     """
 
-    def __init__(self, meter: Meter) -> None:
+    def __init__(self, meter: Meter, workflow_dimension: bool = False) -> None:
+        self.workflow_dimension = workflow_dimension
         def histogram(name: str, unit: str, description: str, buckets: tuple[float, ...]) -> Histogram:
             return meter.create_histogram(
                 name, unit=unit, description=description, explicit_bucket_boundaries_advisory=buckets
@@ -86,6 +89,7 @@ class Instruments:
             attrs.get(n.REQUEST_MODEL) or None,
             attrs.get(n.RESPONSE_MODEL) or None,
             error_type or None,
+            attrs.get(n.WORKFLOW_NAME) if self.workflow_dimension else None,
         )
         sets = self._dims.get(key)
         if sets is None:
@@ -173,7 +177,7 @@ class Instruments:
 
 def _dimensions(
     operation: str, streaming: bool, provider: str | None, model: str | None, response_model: str | None,
-    error_type: str | None,
+    error_type: str | None, workflow: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     dims: dict[str, Any] = {semconv.OPERATION_NAME: semconv.operation_name(operation), n.STREAMING: streaming}
     if provider:
@@ -184,4 +188,6 @@ def _dimensions(
         dims[semconv.RESPONSE_MODEL] = response_model
     if error_type:
         dims[semconv.ERROR_TYPE] = error_type
+    if workflow:
+        dims[conventions.WORKFLOW_NAME] = workflow
     return dims

@@ -584,7 +584,9 @@ def test_stream_consumed_in_another_thread_leaves_both_contexts_alone(telemetry,
     spans = finished(telemetry, 8)
     llm = next(s for s in spans if s.name.startswith("chat"))
     assert llm.attributes["llm.response.stream_outcome"] == "completed"
-    assert all(s.parent is None for s in spans if s.name == "worker work")
+    # The thread starts in the caller's context (litetrace switches on threading context
+    # propagation); iterating the stream never makes the LLM span current there.
+    assert all(s.parent.span_id == outer.get_span_context().span_id for s in spans if s.name == "worker work")
 
 
 @pytest.mark.asyncio

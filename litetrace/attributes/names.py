@@ -120,6 +120,16 @@ CONTRACT: tuple[Key, ...] = (
         "service_unavailable, cancelled, unknown"),
     Key("llm.error.provider", "errors", "provider that failed"),
     Key("llm.error.status_code", "errors", "HTTP status, when there is one"),
+    # Workflows, sessions, users (decorators, litetrace.context, per-call metadata)
+    Key("llm.span.kind", "workflows", "workflow, task, agent or tool (decorator spans)"),
+    Key("llm.workflow.name", "workflows", "the enclosing workflow's name (also on every LLM span inside it)"),
+    Key("llm.task.name", "workflows", "the enclosing task's name (also on every LLM span inside it)"),
+    Key("llm.customer_id", "workflows", "customer id from litetrace.context or metadata customer_identifier"),
+    Key("llm.tags", "workflows", "tags from litetrace.context or metadata tags (string array)"),
+    Key("llm.generation.name", "workflows", "metadata generation_name (or span_name): the name of this LLM step"),
+    Key("llm.trace.name", "workflows", "metadata trace_name"),
+    Key("llm.span.input", "workflows", "decorated function's arguments as JSON (content capture on only; capped, scrubbed)"),
+    Key("llm.span.output", "workflows", "decorated function's return value as JSON (content capture on only; capped, scrubbed)"),
 )
 
 # Constants for the code, so names are never scattered as literals.
@@ -213,6 +223,17 @@ ERROR_CATEGORY = "llm.error.category"
 ERROR_PROVIDER = "llm.error.provider"
 ERROR_STATUS_CODE = "llm.error.status_code"
 
+SPAN_KIND = "llm.span.kind"
+WORKFLOW_NAME = "llm.workflow.name"
+TASK_NAME = "llm.task.name"
+CUSTOMER_ID = "llm.customer_id"
+TAGS = "llm.tags"
+METADATA_PREFIX = "llm.metadata."
+GENERATION_NAME = "llm.generation.name"
+TRACE_NAME = "llm.trace.name"
+SPAN_INPUT = "llm.span.input"
+SPAN_OUTPUT = "llm.span.output"
+
 # Request parameters copied as they are: (kwarg, attribute).
 SCALAR_PARAMS: tuple[tuple[str, str], ...] = (
     ("temperature", "llm.request.temperature"),
@@ -233,6 +254,7 @@ def contract_markdown() -> str:
     for key in CONTRACT:
         lines.append(f"| `{key.name}` | {key.group} | {key.meaning} |")
     lines.append("| `llm.request.messages.<role>_count` | chat request | messages per role, e.g. `llm.request.messages.user_count` |")
+    lines.append("| `llm.metadata.<key>` | workflows | other scalar metadata keys (litetrace.context metadata, per-call metadata) |")
     return "\n".join(lines)
 
 

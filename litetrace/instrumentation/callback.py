@@ -22,8 +22,12 @@ from litetrace.attributes import names as n
 from litetrace.attributes.errors import exception_event
 from litetrace.attributes.redaction import secrets_in
 from litetrace.instrumentation import attempts
+from litetrace.instrumentation.caller_context import CallerContexts
 from litetrace.instrumentation.calls import CallTelemetry, minted_here
+from litetrace.instrumentation.wrappers import INSIDE_CALL
 from litetrace.safety import handle_internal_errors
+from litetrace.tracing import metadata as call_metadata
+from litetrace.tracing.scope import inherited
 
 # LiteLLM call_type -> litetrace operation.
 OPERATION_BY_CALL_TYPE = {
@@ -51,6 +55,7 @@ OPERATION_BY_CALL_TYPE = {
 
 
 _CALLBACK = handle_internal_errors("LiteLLM callback")
+_CALLER = handle_internal_errors("keeping the caller's context")
 _VIEW = handle_internal_errors("reading LiteLLM's view of a call")
 _PAYLOAD_SPAN = handle_internal_errors("building a span from LiteLLM's callback")
 _PAYLOAD_METRICS = handle_internal_errors("recording metrics from LiteLLM's callback")
@@ -62,6 +67,16 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
     def __init__(self, telemetry: CallTelemetry) -> None:
         super().__init__()
         self.telemetry = telemetry
+        self.caller_contexts = CallerContexts()
+
+    def log_pre_api_call(self, model: Any, messages: Any, kwargs: Any) -> None:
+        """On the caller's thread: keep its context for a call no wrapper saw (its span is ours to build)."""
+        if INSIDE_CALL.get():
+            return  # the wrapper's span already has the caller's parent and scope
+        with _CALLER:
+            call_id = kwargs.get("litellm_call_id") if isinstance(kwargs, dict) else None
+            if isinstance(call_id, str):
+                self.caller_contexts.remember(call_id, otel_context.get_current())
 
     # LiteLLM passes these by keyword: the parameter names must match its base class.
     def log_success_event(self, kwargs: dict[str, Any], response_obj: Any, start_time: Any, end_time: Any) -> None:
@@ -134,6 +149,13 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
         common.request(operation, params, kwargs["litellm_call_id"], attrs)
         EXTRACTORS[operation].request(params, attrs)
         attrs.update(extra)
+        caller = self.caller_contexts.take(kwargs["litellm_call_id"])
+        scope_attrs = inherited(caller) if caller is not None else None
+        if scope_attrs:
+            attrs.update(scope_attrs)
+        litellm_params = kwargs.get("litellm_params")
+        if isinstance(litellm_params, dict):
+            call_metadata.from_call(litellm_params.get("metadata"), attrs)
         error: BaseException | None = kwargs.get("exception") if failed else None
         if response is not None and not failed and not isinstance(response, (str, bytes)):
             EXTRACTORS[operation].response(response, attrs)
@@ -149,7 +171,9 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
             semconv.add(attrs)
         name = f"{operation} {model}" if isinstance(model, str) and model else operation
         start_ns, end_ns = _epoch_ns(start_time), _epoch_ns(end_time)
-        span = self.telemetry.tracer.start_span(name, kind=SpanKind.CLIENT, attributes=attrs, start_time=start_ns)
+        span = self.telemetry.tracer.start_span(
+            name, context=caller, kind=SpanKind.CLIENT, attributes=attrs, start_time=start_ns
+        )
         try:
             with _PAYLOAD_SPAN:
                 if failed:

@@ -26,6 +26,8 @@ from litetrace.instrumentation import attempts, propagation
 from litetrace.instrumentation.pending import PendingCalls
 from litetrace.metrics import Instruments
 from litetrace.safety import handle_internal_errors
+from litetrace.tracing import metadata as call_metadata
+from litetrace.tracing.scope import inherited
 
 # Positional parameter names of each operation's LiteLLM entry point.
 POSITIONAL = {
@@ -167,6 +169,14 @@ class CallTelemetry:
             EXTRACTORS[operation].request(params, attrs)
             if self.settings.genai_attributes:
                 semconv.add(attrs)
+            # The enclosing workflow/task and litetrace.context (one context read when there is none),
+            # then the call's own metadata, which is more specific.
+            scope_attrs = inherited()
+            if scope_attrs:
+                attrs.update(scope_attrs)
+            metadata = params.get("metadata")
+            if metadata:
+                call_metadata.from_call(metadata, attrs)
             if content.enabled_for(self.settings.capture_content, params, "input"):
                 content.add_input(operation, params, self.settings.content_max_length, attrs)
         # Attributes at start: samplers see them, and the SDK copies them in one pass.

@@ -12,6 +12,7 @@ from opentelemetry import metrics, trace
 from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
 
 from litetrace.config import Settings
+from litetrace.instrumentation import thread_context
 from litetrace.instrumentation.calls import CallTelemetry
 from litetrace.instrumentation.pending import PendingCalls
 from litetrace.instrumentation.routing import CallbackRouting
@@ -20,6 +21,7 @@ from litetrace.instrumentation.wrappers import async_wrapper, sync_wrapper
 from litetrace.metrics import Instruments
 from litetrace.package import INSTRUMENTS
 from litetrace.safety import handle_internal_errors
+from litetrace.tracing import state as tracing_state
 from litetrace.version import __version__
 
 _UNDOING = handle_internal_errors("undoing a failed instrument()")
@@ -29,7 +31,8 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
     """OpenTelemetry instrumentor for LiteLLM: one CLIENT span per call, plus metrics.
 
     ``instrument(tracer_provider=..., meter_provider=..., capture_content=...,
-    genai_attributes=..., content_max_length=..., callback_deadline=...)``.
+    genai_attributes=..., content_max_length=..., callback_deadline=..., chunk_gap_metrics=...,
+    workflow_metric_dimension=..., thread_context=...)``.
     """
 
     def __init__(self) -> None:
@@ -39,6 +42,8 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
             self._wrapped: list[tuple[Any, str]] = []
             self._routing: CallbackRouting | None = None
             self._telemetry: CallTelemetry | None = None
+            # Whether instrument() switched threading context propagation on (and so undoes it).
+            self._threads = False
 
     def instrumentation_dependencies(self) -> Collection[str]:
         return INSTRUMENTS
@@ -57,13 +62,20 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
             content_max_length=kwargs.get("content_max_length"),
             callback_deadline=kwargs.get("callback_deadline"),
             chunk_gap_metrics=kwargs.get("chunk_gap_metrics"),
+            workflow_metric_dimension=kwargs.get("workflow_metric_dimension"),
+            thread_context=kwargs.get("thread_context"),
         )
         tracer = trace.get_tracer(__name__, __version__, kwargs.get("tracer_provider"))
         meter = metrics.get_meter(__name__, __version__, kwargs.get("meter_provider"))
         pending = PendingCalls(settings.callback_deadline, settings.max_pending)
-        telemetry = CallTelemetry(tracer, Instruments(meter), settings, pending)
+        telemetry = CallTelemetry(tracer, Instruments(meter, settings.workflow_metric_dimension), settings, pending)
         self._telemetry = telemetry
         try:
+            tracing_state.configure(
+                kwargs.get("tracer_provider"), kwargs.get("meter_provider"),
+                settings.capture_content, settings.content_max_length,
+            )  # fmt: skip
+            self._threads = thread_context.enable() if settings.thread_context else False
             self._install(telemetry, LitetraceCallback(telemetry))
         except BaseException:
             # BaseInstrumentor sets its "instrumented" flag only after _instrument() returns, so
@@ -112,6 +124,10 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
         if self._routing is not None:
             self._routing.uninstall()
             self._routing = None
+        tracing_state.reset()
+        if self._threads:
+            thread_context.disable()
+            self._threads = False
         if self._telemetry is not None:
             atexit.unregister(self._telemetry.pending.flush)
             self._telemetry.pending.close()
