@@ -111,7 +111,6 @@ CONTRACT: tuple[Key, ...] = (
     Key("llm.litellm.model_group", "proxy", "the model name the client asked the proxy / Router for"),
     Key("llm.router.attempts", "proxy", "Router attempts this request took (set when an attempt failed); each failed one is an llm.router.attempt event"),
     Key("llm.router.fallback_model", "proxy", "the model group that answered (or was tried last) after a fallback"),
-    Key("llm.tags", "proxy", "request tags (metadata.tags, x-litellm-tags, key and team tags) as a string array"),
     # Errors
     Key("llm.error.type", "errors", "exception class name (LiteLLM's mapped exception)"),
     Key("llm.error.message", "errors", "message with secrets scrubbed, size-capped"),
@@ -125,7 +124,7 @@ CONTRACT: tuple[Key, ...] = (
     Key("llm.workflow.name", "workflows", "the enclosing workflow's name (also on every LLM span inside it)"),
     Key("llm.task.name", "workflows", "the enclosing task's name (also on every LLM span inside it)"),
     Key("llm.customer_id", "workflows", "customer id from litetrace.context or metadata customer_identifier"),
-    Key("llm.tags", "workflows", "tags from litetrace.context or metadata tags (string array)"),
+    Key("llm.tags", "workflows / proxy", "tags from litetrace.context, metadata tags or the proxy request (x-litellm-tags, key and team tags); string array"),
     Key("llm.generation.name", "workflows", "metadata generation_name (or span_name): the name of this LLM step"),
     Key("llm.trace.name", "workflows", "metadata trace_name"),
     Key("llm.span.input", "workflows", "decorated function's arguments as JSON (content capture on only; capped, scrubbed)"),
@@ -154,7 +153,6 @@ PROXY_TEAM_ID = "llm.proxy.team_id"
 PROXY_TEAM_ALIAS = "llm.proxy.team_alias"
 PROXY_USER_ID = "llm.proxy.user_id"
 MODEL_GROUP = "llm.litellm.model_group"
-TAGS = "llm.tags"
 ROUTER_ATTEMPTS = "llm.router.attempts"
 ROUTER_FALLBACK_MODEL = "llm.router.fallback_model"
 ROUTER_RETRIES = "llm.router.retries"
