@@ -163,7 +163,9 @@ for _ in range(20):
     started = time.perf_counter()
     call()
     times.append(time.perf_counter() - started)
-print(json.dumps({"times": times, "exit_at": time.time()}), flush=True)
+started = time.perf_counter()
+telemetry.shutdown()  # what atexit runs: flush and close both store exporters
+print(json.dumps({"times": times, "shutdown": time.perf_counter() - started}), flush=True)
 """
 
 
@@ -183,22 +185,23 @@ def test_a_read_only_store_costs_little_per_call_and_at_exit(tmp_path):
         command = ["setpriv", f"--bounding-set={drop}", f"--inh-caps={drop}", *command]
     env = dict(os.environ, PYTHONPATH=str(REPO), LITELLM_LOCAL_MODEL_COST_MAP="True")
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120, cwd=str(folder))
-    ended = time.time()
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
     times = sorted(report["times"])
     assert times[len(times) // 2] < 0.1 and times[-1] < 1.0, times
-    assert ended - report["exit_at"] < 2.0 + 0.5  # 0.5 s: the interpreter's own tear-down and process reaping
+    assert report["shutdown"] < 2.0
     told = [line for line in done.stderr.splitlines() if "could not store" in line]
     assert len(told) == 1 and "readonly" in told[0], done.stderr
     assert len(load_spans(store)) == 1
 
 
 def _write_spans_in_child(path: str, worker: int, count: int, barrier: object) -> None:
+    logging.basicConfig(level=logging.WARNING, format=f"worker {worker}: %(message)s")  # shows why a row was lost
     barrier.wait()  # type: ignore[attr-defined]  # a multiprocessing Barrier proxy
     provider = TracerProvider(resource=Resource.create({"service.name": f"worker-{worker}"}))
+    # A queue that holds the whole run: the SDK's own "Queue full, dropping Span" is not the store's doing.
     provider.add_span_processor(BatchSpanProcessor(SQLiteSpanExporter(path), max_export_batch_size=50,
-                                                   schedule_delay_millis=50))
+                                                   schedule_delay_millis=50, max_queue_size=count))
     tracer = provider.get_tracer("t")
     for index in range(count):
         tracer.start_span(f"chat w{worker}", attributes={n.REQUEST_TYPE: "chat", n.USAGE_PROMPT: index}).end()

@@ -28,11 +28,15 @@ logger = logging.getLogger("litetrace")
 # The longest a write waits for the store's lock on the calling thread (Python lock, then SQLite's).
 CALLER_WAIT_S = 0.005
 # The background retry waits longer per attempt, off every caller's thread.
-RETRY_WAIT_S = 0.2
+RETRY_WAIT_S = 1.0
 # A batch that finds the store locked is retried for this long, then dropped (logged).
-RETRY_DEADLINE_S = 10.0
-# At shutdown, rows still waiting for a retry get this long to be written.
-EXIT_DRAIN_S = 1.5
+RETRY_DEADLINE_S = 30.0
+# At shutdown, rows still waiting for a retry are written while that goes on; the wait ends
+# once no row has been written for EXIT_STALL_S (a store locked for good), or after EXIT_LIMIT_S.
+EXIT_STALL_S = 3.0
+EXIT_LIMIT_S = 30.0
+# The retry thread writes queued batches of one table together, up to this many rows at once.
+RETRY_CHUNK_ROWS = 2_000
 # After an error waiting cannot fix, writes are refused at once for this long, then tried again.
 BROKEN_COOLDOWN_S = 30.0
 # Rows waiting for a retry, at most; beyond this new batches are dropped (logged once).
@@ -195,25 +199,40 @@ class StoreWriter:
         delay = 0.01
         while True:
             self._wake.wait()
-            if not self._pending:
-                self._wake.clear()
-                if self._closed:
-                    return
-                continue
+            # Cleared before the queue is read: a batch queued after this point sets it again.
+            self._wake.clear()
+            while self._pending:
+                taken, table, rows, deadline = self._front()
+                with self._lock:
+                    outcome = self._retry_once(table, rows, deadline)
+                if outcome == "wait":
+                    time.sleep(delay)
+                    delay = min(delay * 2, 0.5)
+                    continue
+                delay = 0.01
+                with self._queue_lock:
+                    for _ in range(taken):
+                        self._pending.popleft()
+                    self._pending_rows -= len(rows)
+                    if outcome == "broken":
+                        self._pending.clear()
+                        self._pending_rows = 0
+            if self._closed:
+                return
+
+    def _front(self) -> tuple[int, str, list[tuple[Any, ...]], float]:
+        """The oldest queued batches of one table, merged: (how many, table, rows, earliest deadline)."""
+        with self._queue_lock:
             deadline, table, batch = self._pending[0]
-            with self._lock:
-                outcome = self._retry_once(table, batch, deadline)
-            if outcome == "wait":
-                time.sleep(delay)
-                delay = min(delay * 2, 0.5)
-                continue
-            delay = 0.01
-            with self._queue_lock:
-                self._pending.popleft()
-                self._pending_rows -= len(batch)
-                if outcome == "broken":
-                    self._pending.clear()
-                    self._pending_rows = 0
+            rows = list(batch)
+            taken = 1
+            for later_deadline, later_table, later in list(self._pending)[1:]:
+                if later_table != table or len(rows) + len(later) > RETRY_CHUNK_ROWS:
+                    break
+                rows.extend(later)
+                deadline = min(deadline, later_deadline)
+                taken += 1
+        return taken, table, rows, deadline
 
     def _retry_once(self, table: str, batch: Sequence[tuple[Any, ...]], deadline: float) -> str:
         """One retry of the oldest batch: "done", "wait" (still locked) or "broken"."""
@@ -232,17 +251,23 @@ class StoreWriter:
             logger.debug("litetrace: could not store %d %s in %s", len(batch), self.noun, self.path, exc_info=True)
         return "done"
 
-    def flush(self, timeout_s: float) -> bool:
-        """Wait up to ``timeout_s`` for queued retries; True when none is left."""
-        end = time.monotonic() + timeout_s
-        while self._pending and time.monotonic() < end:
+    def flush(self, timeout_s: float, stall_s: float | None = None) -> bool:
+        """Wait up to ``timeout_s`` for queued retries (less if none is written for ``stall_s``)."""
+        now = time.monotonic()
+        end, progress_at, left = now + timeout_s, now, self._pending_rows
+        while self._pending and now < end:
             time.sleep(0.005)
+            now = time.monotonic()
+            if self._pending_rows != left:
+                progress_at, left = now, self._pending_rows
+            elif stall_s is not None and now - progress_at > stall_s:
+                break
         return not self._pending
 
     def close(self) -> None:
-        """Give queued rows a bounded moment, then close the connection; later writes are refused."""
+        """Let queued rows be written while that progresses, then close; later writes are refused."""
         if self._pending and self._pid == os.getpid():
-            self.flush(EXIT_DRAIN_S)
+            self.flush(EXIT_LIMIT_S, stall_s=EXIT_STALL_S)
         self._closed = True
         self._wake.set()
         with self._lock:
