@@ -10,7 +10,8 @@ repo=$PWD
 export LITELLM_LOCAL_MODEL_COST_MAP=True PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/litetrace-ci.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# LITETRACE_CI_KEEP=1 keeps the legs' virtualenvs and logs (to rerun a failing test in one).
+if [ "${LITETRACE_CI_KEEP:-}" = 1 ]; then echo "matrix: legs in $work"; else trap 'rm -rf "$work"' EXIT; fi
 
 # The floor of pyproject's litellm requirement ("litellm>=1.80,..." -> 1.80): PEP 440 pads
 # "==1.80" with zeros, so it pins the oldest release the range allows.
