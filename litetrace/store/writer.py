@@ -29,7 +29,8 @@ logger = logging.getLogger("litetrace")
 CALLER_WAIT_S = 0.005
 # The background retry waits longer per attempt, off every caller's thread.
 RETRY_WAIT_S = 1.0
-# A batch that finds the store locked is retried for this long, then dropped (logged).
+# Queued rows are dropped (logged) once this writer has written nothing for this long: a store
+# locked for good sheds its backlog, a busy one that still lets each writer in loses nothing.
 RETRY_DEADLINE_S = 30.0
 # At shutdown, rows still waiting for a retry are written while that goes on; the wait ends
 # once no row has been written for EXIT_STALL_S (a store locked for good), or after EXIT_LIMIT_S.
@@ -84,7 +85,8 @@ class StoreWriter:
         self._conn: sqlite3.Connection | None = None
         self._pid = os.getpid()
         self._broken_until = 0.0
-        self._pending: deque[tuple[float, str, Sequence[tuple[Any, ...]]]] = deque()
+        self._pending: deque[tuple[str, Sequence[tuple[Any, ...]]]] = deque()
+        self._progress_at = time.monotonic()  # the last write that got in (or the start of a backlog)
         self._pending_rows = 0
         self._queue_lock = threading.Lock()  # guards _pending and _pending_rows between threads
         self._wake = threading.Event()
@@ -109,6 +111,7 @@ class StoreWriter:
             if self._closed:
                 return False
             self._insert(table, batch, CALLER_WAIT_S)
+            self._progress_at = time.monotonic()
         except (sqlite3.Error, RuntimeError, OSError) as error:
             if is_retryable(error):
                 return self._queue(table, batch)
@@ -187,7 +190,9 @@ class StoreWriter:
                 tell_once(self.path, "full", "litetrace: the store %s stays locked; dropping %s beyond %d waiting",
                           self.path, self.noun, MAX_PENDING_ROWS)
                 return False
-            self._pending.append((time.monotonic() + RETRY_DEADLINE_S, table, batch))
+            if not self._pending:
+                self._progress_at = time.monotonic()
+            self._pending.append((table, batch))
             self._pending_rows += len(batch)
             if self._retrier is None or not self._retrier.is_alive():
                 self._retrier = threading.Thread(target=self._retry_loop, name="litetrace-store-retry", daemon=True)
@@ -202,9 +207,9 @@ class StoreWriter:
             # Cleared before the queue is read: a batch queued after this point sets it again.
             self._wake.clear()
             while self._pending:
-                taken, table, rows, deadline = self._front()
+                taken, table, rows = self._front()
                 with self._lock:
-                    outcome = self._retry_once(table, rows, deadline)
+                    outcome = self._retry_once(table, rows)
                 if outcome == "wait":
                     time.sleep(delay)
                     delay = min(delay * 2, 0.5)
@@ -220,28 +225,28 @@ class StoreWriter:
             if self._closed:
                 return
 
-    def _front(self) -> tuple[int, str, list[tuple[Any, ...]], float]:
-        """The oldest queued batches of one table, merged: (how many, table, rows, earliest deadline)."""
+    def _front(self) -> tuple[int, str, list[tuple[Any, ...]]]:
+        """The oldest queued batches of one table, merged: (how many, table, rows)."""
         with self._queue_lock:
-            deadline, table, batch = self._pending[0]
+            table, batch = self._pending[0]
             rows = list(batch)
             taken = 1
-            for later_deadline, later_table, later in list(self._pending)[1:]:
+            for later_table, later in list(self._pending)[1:]:
                 if later_table != table or len(rows) + len(later) > RETRY_CHUNK_ROWS:
                     break
                 rows.extend(later)
-                deadline = min(deadline, later_deadline)
                 taken += 1
-        return taken, table, rows, deadline
+        return taken, table, rows
 
-    def _retry_once(self, table: str, batch: Sequence[tuple[Any, ...]], deadline: float) -> str:
+    def _retry_once(self, table: str, batch: Sequence[tuple[Any, ...]]) -> str:
         """One retry of the oldest batch: "done", "wait" (still locked) or "broken"."""
-        if self._closed or time.monotonic() > deadline:
+        if self._closed or time.monotonic() - self._progress_at > RETRY_DEADLINE_S:
             tell_once(self.path, "locked", "litetrace: the store %s stayed locked; dropped %d %s",
                       self.path, len(batch), self.noun)
             return "done"
         try:
             self._insert(table, batch, RETRY_WAIT_S)
+            self._progress_at = time.monotonic()
         except (sqlite3.Error, RuntimeError, OSError) as error:
             if is_retryable(error):
                 return "wait"
