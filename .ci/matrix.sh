@@ -69,6 +69,10 @@ for name in "${chosen[@]}"; do
   if wait "${pids[$name]}"; then status=passed; else status=FAILED; failed=1; fi
   summary=$(grep -E '[0-9]+ (passed|failed)' "$work/$name/log" | tail -n1)
   echo "matrix $name: $status in $((SECONDS - started[$name])) s (${legs[$name]}): ${summary:-no result}"
-  if [ $status = FAILED ]; then tail -n 40 "$work/$name/log" | sed "s/^/  $name| /"; fi
+  if [ $status = FAILED ]; then
+    # The failing tests by name; without any (an install that failed), the log's end.
+    { grep -E '^(FAILED|ERROR) ' "$work/$name/log" || grep -v '^WARNING: Location' "$work/$name/log" | tail -n 30; } |
+      sed "s#$repo/##; s/^/  $name| /"
+  fi
 done
 exit $failed
