@@ -3,15 +3,57 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import sqlite3
 import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import NoReturn
 
 import litetrace
 
 DEFAULT_HTML = "litetrace-dashboard.html"
+# --since beyond a century reaches before the Unix epoch: a typo, not a window.
+MAX_SINCE_S = 100 * 365 * 86400
+
+
+class CommandError(Exception):
+    """A bad input the user can fix: printed as one line, exit status ``status``."""
+
+    def __init__(self, message: str, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a bad argument told in one line (plus where to find help) instead of the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def positive_int(text: str) -> int:
+    """An argument that must be a whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def seconds(text: str) -> float:
+    """A positive, finite number of seconds, at most a century."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not (math.isfinite(value) and 0 < value <= MAX_SINCE_S):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds between 0 and {MAX_SINCE_S}, not {text}")
+    return value
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -32,6 +74,8 @@ def _demo(args: argparse.Namespace) -> int:
 
     litellm.suppress_debug_info = True
     started = time.time()
+    # Only this run's spans go in the report: the store may hold earlier runs and other apps.
+    started_ns = time.time_ns()
     try:
         outcomes = run_workload(target, args.calls, workers=args.workers, progress=not args.quiet)
     finally:
@@ -45,24 +89,37 @@ def _demo(args: argparse.Namespace) -> int:
     for failure, count in shown:
         print(f"  unexpected ({count}x): {failure}")
     print()
-    return _report(argparse.Namespace(db=telemetry.store_path, html=args.html, since=None))
+    return _show(telemetry.store_path or "", args.html, since_ns=started_ns)
 
 
 def _report(args: argparse.Namespace) -> int:
-    from litetrace.report import report_text, write_dashboard
     from litetrace.store import default_store_path
 
-    path = args.db or default_store_path()
-    if not Path(path).exists():
-        print(f"no store at {path}: run `litetrace demo` or `litetrace run -- python app.py` first", file=sys.stderr)
-        return 1
     since_ns = int((time.time() - args.since) * 1e9) if args.since else None
-    print(report_text(path, since_ns=since_ns))
-    if args.html:
+    return _show(args.db or default_store_path(), args.html, since_ns=since_ns)
+
+
+def _show(path: str, html: str | None, *, since_ns: int | None) -> int:
+    """Print the report of the store at ``path`` (spans since ``since_ns``) and write the dashboard."""
+    from litetrace.report import report_text, write_dashboard
+    from litetrace.store import StoreVersionError
+
+    where = Path(path)
+    if not where.exists():
+        raise CommandError(f"no store at {path}: run `litetrace demo` or `litetrace run -- python app.py` first")
+    if where.is_dir():
+        raise CommandError(f"{path} is a directory, not a litetrace store")
+    try:
+        print(report_text(path, since_ns=since_ns))
+    except (sqlite3.DatabaseError, StoreVersionError) as error:
+        raise CommandError(f"cannot read {path}: {error}") from None
+    if html:
         try:
-            written = write_dashboard(args.html, path, since_ns=since_ns)
+            written = write_dashboard(html, path, since_ns=since_ns)
         except ImportError as error:
             print(f"dashboard skipped ({error}): pip install 'litetrace[dashboard]'", file=sys.stderr)
+        except OSError as error:
+            raise CommandError(f"cannot write the dashboard to {html}: {error.strerror or error}") from None
         else:
             print(f"\ndashboard: {Path(written).resolve()}")
     return 0
@@ -73,8 +130,7 @@ def _run(args: argparse.Namespace) -> int:
     if command and command[0] == "--":
         command = command[1:]
     if not command:
-        print("usage: litetrace run -- python app.py", file=sys.stderr)
-        return 2
+        raise CommandError("nothing to run: litetrace run -- python app.py", status=2)
     bootstrap = Path(__file__).parent / "bootstrap"
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(bootstrap), env.get("PYTHONPATH")]))
@@ -84,19 +140,24 @@ def _run(args: argparse.Namespace) -> int:
         env["LITETRACE_DB"] = str(Path(args.db).resolve())
     if args.capture_content:
         env["OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"] = "true"
-    os.execvpe(command[0], command, env)
+    try:
+        os.execvpe(command[0], command, env)
+    except FileNotFoundError:
+        raise CommandError(f"{command[0]}: command not found", status=127) from None  # as a shell says it
+    except OSError as error:
+        raise CommandError(f"{command[0]}: cannot run it: {error.strerror or error}", status=126) from None
     return 0  # not reached
 
 
 def parser() -> argparse.ArgumentParser:
     """The command's arguments."""
-    root = argparse.ArgumentParser(prog="litetrace", description="OpenTelemetry for every LiteLLM call.")
+    root = _Parser(prog="litetrace", description="OpenTelemetry for every LiteLLM call.")
     root.add_argument("--version", action="version", version=f"litetrace {litetrace.__version__}")
-    commands = root.add_subparsers(dest="command_name", required=True)
+    commands = root.add_subparsers(dest="command_name", metavar="{demo,run,report}")
 
     demo = commands.add_parser("demo", help="run a mixed LiteLLM workload against a local server and report it")
-    demo.add_argument("--calls", type=int, default=120, help="number of calls (default 120)")
-    demo.add_argument("--workers", type=int, default=4, help="concurrent threads (default 4)")
+    demo.add_argument("--calls", type=positive_int, default=120, help="number of calls (default 120)")
+    demo.add_argument("--workers", type=positive_int, default=4, help="concurrent threads (default 4)")
     demo.add_argument("--db", help="store file (default $LITETRACE_DB or ./litetrace.db)")
     demo.add_argument("--html", default=DEFAULT_HTML, help=f"dashboard file (default {DEFAULT_HTML})")
     demo.add_argument("--model", help="send the workload to this real model instead of the local server")
@@ -115,15 +176,23 @@ def parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="summary table and HTML dashboard from the store")
     report.add_argument("--db", help="store file (default $LITETRACE_DB or ./litetrace.db)")
     report.add_argument("--html", default=DEFAULT_HTML, help=f"dashboard file (default {DEFAULT_HTML}); '' to skip")
-    report.add_argument("--since", type=float, help="only the last N seconds")
+    report.add_argument("--since", type=seconds, help="only the last N seconds")
     report.set_defaults(handler=_report)
     return root
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``litetrace`` command."""
-    args = parser().parse_args(argv)
-    return int(args.handler(args))
+    root = parser()
+    args = root.parse_args(argv)
+    if getattr(args, "handler", None) is None:
+        root.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.handler(args))
+    except CommandError as error:
+        print(f"litetrace: {error}", file=sys.stderr)
+        return error.status
 
 
 if __name__ == "__main__":

@@ -27,8 +27,13 @@ def behave(**fields: Any) -> dict[str, str]:
 
 
 def _logging_idle() -> bool:
-    # Every task submitted to LiteLLM's logging pool holds one slot until it has run.
-    return executor._pending_slots._value >= executor._max_pending_tasks
+    slots = getattr(executor, "_pending_slots", None)
+    if slots is not None:
+        # Every task submitted to LiteLLM's logging pool holds one slot until it has run.
+        return bool(slots._value >= executor._max_pending_tasks)
+    # Older LiteLLM (a plain ThreadPoolExecutor): nothing queued and no worker busy.
+    return executor._work_queue.empty() and getattr(executor, "_idle_semaphore", None) is not None and (
+        executor._idle_semaphore._value >= len(executor._threads))
 
 
 def drain(timeout: float = 5.0) -> None:

@@ -58,8 +58,38 @@ _CATEGORY_BY_STATUS = {
 }
 
 
+# LiteLLM wraps a failure to reach the server in a generic class with a made-up 500
+# (InternalServerError("Connection error.")); the cause chain holds what really happened.
+_VAGUE = frozenset({"server_error", "unknown"})
+_FROM_CAUSE = frozenset({"connection", "timeout"})
+_MAX_CHAIN = 8
+
+
 def category(error: BaseException) -> str:
     """One of the contract's error categories."""
+    found = _own_category(error)
+    if found in _VAGUE:
+        return cause_category(error) or found
+    return found
+
+
+def cause_category(error: BaseException) -> str | None:
+    """"connection" or "timeout" when an exception in ``error``'s cause chain says so."""
+    seen = 0
+    current = error.__cause__ or error.__context__
+    while current is not None and seen < _MAX_CHAIN:
+        for cls in type(current).__mro__:
+            found = _CATEGORY_BY_CLASS.get(cls.__name__)
+            if found:
+                if found in _FROM_CAUSE:
+                    return found
+                break
+        seen += 1
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _own_category(error: BaseException) -> str:
     for cls in type(error).__mro__:
         found = _CATEGORY_BY_CLASS.get(cls.__name__)
         if found:
@@ -86,7 +116,7 @@ def attributes(error: BaseException, secrets: list[str], attrs: dict[str, Any]) 
     """Error keys for a failed call; the message never carries a secret."""
     name = type(error).__name__
     attrs[n.ERROR_TYPE] = name
-    attrs[n.ERROR_CATEGORY] = category(error)
+    kind = attrs[n.ERROR_CATEGORY] = category(error)
     try:
         message = str(error)
     except Exception:  # a broken __str__ must not cost the whole record
@@ -97,7 +127,8 @@ def attributes(error: BaseException, secrets: list[str], attrs: dict[str, Any]) 
     if provider:
         attrs[n.ERROR_PROVIDER] = provider
     status = status_code(error)
-    if status is not None:
+    # A server never reached sent no status: LiteLLM's 500 on a refused connection is its own.
+    if status is not None and kind != "connection":
         attrs[n.ERROR_STATUS_CODE] = status
 
 

@@ -17,7 +17,7 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from litetrace.attributes import EXTRACTORS, common, content, errors, semconv
+from litetrace.attributes import EXTRACTORS, common, content, endpoint, errors, semconv
 from litetrace.attributes import names as n
 from litetrace.attributes.errors import exception_event
 from litetrace.attributes.redaction import secrets_in
@@ -205,11 +205,13 @@ class CallTelemetry:
                 if call.recording:
                     EXTRACTORS[call.operation].response(result, attrs)
                     common.hidden_params(result, attrs)
+                    endpoint.correct_guessed_base(call.params, attrs)
                     if self.settings.capture_content and content.enabled_for(True, call.params, "output"):
                         content.add_output(call.operation, result, self.settings.content_max_length, attrs)
                     self.write(call, attrs)
                 else:
                     common.hidden_params(result, attrs)
+                    endpoint.correct_guessed_base(call.params, attrs)
                     call.attrs.update(attrs)
             finally:
                 self._end(call, None, False)

@@ -55,6 +55,7 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
 
     def _instrument(self, **kwargs: Any) -> None:
         from litetrace.instrumentation.callback import LitetraceCallback
+        from litetrace.instrumentation.destination import tell_if_spans_go_nowhere
 
         settings = Settings.resolve(
             capture_content=kwargs.get("capture_content"),
@@ -66,6 +67,7 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
             thread_context=kwargs.get("thread_context"),
         )
         tracer = trace.get_tracer(__name__, __version__, kwargs.get("tracer_provider"))
+        tell_if_spans_go_nowhere(kwargs.get("tracer_provider"))
         meter = metrics.get_meter(__name__, __version__, kwargs.get("meter_provider"))
         pending = PendingCalls(settings.callback_deadline, settings.max_pending)
         telemetry = CallTelemetry(tracer, Instruments(meter, settings.workflow_metric_dimension), settings, pending)

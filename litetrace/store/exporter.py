@@ -1,17 +1,15 @@
 """OpenTelemetry exporters that write spans and metric points into the SQLite store.
 
 The SDK calls ``export()`` from its BatchSpanProcessor / PeriodicExportingMetricReader
-thread, off the caller's hot path. Each batch is one transaction and one ``executemany``;
-a failure costs that batch (logged at debug level) and never raises into the SDK.
+thread, or from the caller's thread with a SimpleSpanProcessor (``setup(batch=False)``).
+Each batch is one transaction; ``StoreWriter`` bounds every wait on the calling thread,
+retries a locked store in the background and never raises into the SDK.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import sqlite3
-import threading
-import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,7 +28,7 @@ from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
 from litetrace.store import rows
 from litetrace.store.location import default_store_path
-from litetrace.store.schema import connect, insert_sql
+from litetrace.store.writer import StoreWriter
 
 logger = logging.getLogger("litetrace")
 
@@ -47,82 +45,15 @@ DELTA_TEMPORALITY: dict[type, AggregationTemporality] = {
 }
 
 
-# Connections a forked child inherited from its parent; kept open and unused (see _after_fork).
-_INHERITED: list[sqlite3.Connection] = []
-
-
-class _StoreWriter:
-    """One connection per process, opened on the first write and used under a lock."""
-
-    def __init__(self, path: str | os.PathLike[str] | None) -> None:
-        self.path = os.fspath(path) if path is not None else default_store_path()
-        self._lock = threading.Lock()
-        self._conn: sqlite3.Connection | None = None
-        self._pid = os.getpid()
-        self._closed = False
-        # A forked child must not reuse the parent's connection or a lock held at fork time.
-        ref = weakref.ref(self)
-        os.register_at_fork(after_in_child=lambda: _reset_after_fork(ref))
-
-    def _after_fork(self) -> None:
-        if self._conn is not None:
-            # Never closed in the child: closing its copy of the parent's file descriptor would
-            # drop this process's POSIX locks on the file, including those of the new connection.
-            _INHERITED.append(self._conn)
-        self._lock = threading.Lock()
-        self._conn = None
-        self._pid = os.getpid()
-
-    def write(self, table: str, batch: Sequence[tuple[Any, ...]]) -> bool:
-        """Insert ``batch`` into ``table`` in one transaction; False once closed."""
-        with self._lock:
-            if self._closed:
-                return False
-            if not batch:
-                return True
-            if self._conn is not None and self._pid != os.getpid():
-                _INHERITED.append(self._conn)  # a fork the at-fork hook missed; see _after_fork
-                self._conn = None
-            if self._conn is None:
-                self._conn = connect(self.path)
-                self._pid = os.getpid()
-            conn = self._conn
-            # IMMEDIATE takes the write lock up front, where busy_timeout applies, instead of
-            # upgrading a read lock mid-transaction, which fails at once under contention.
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                conn.executemany(insert_sql(table), batch)
-                conn.execute("COMMIT")
-            except BaseException:
-                # Some errors (a full disk) have already rolled back; a second ROLLBACK would mask them.
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-            return True
-
-    def close(self) -> None:
-        """Close the connection; later writes are refused."""
-        with self._lock:
-            self._closed = True
-            if self._conn is not None:
-                if self._pid == os.getpid():
-                    self._conn.close()
-                else:
-                    _INHERITED.append(self._conn)
-            self._conn = None
-
-
-def _reset_after_fork(ref: weakref.ref[_StoreWriter]) -> None:
-    writer = ref()
-    if writer is not None:
-        writer._after_fork()
+def _resolve(path: str | os.PathLike[str] | None) -> str:
+    return os.fspath(path) if path is not None else default_store_path()
 
 
 class SQLiteSpanExporter(SpanExporter):
     """Writes finished spans to the store at ``path`` (default: ``default_store_path()``)."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
-        self._writer = _StoreWriter(path)
+        self._writer = StoreWriter(_resolve(path), "spans")
 
     @property
     def path(self) -> str:
@@ -143,8 +74,8 @@ class SQLiteSpanExporter(SpanExporter):
         self._writer.close()
 
     def force_flush(self, timeout_millis: int = 30000) -> bool:
-        """Nothing is buffered here: every export is committed before it returns."""
-        return True
+        """Wait (bounded) for batches that found the store locked and wait for a retry."""
+        return self._writer.flush(timeout_millis / 1000)
 
 
 class SQLiteMetricExporter(MetricExporter):
@@ -156,7 +87,7 @@ class SQLiteMetricExporter(MetricExporter):
         preferred_temporality: dict[type, AggregationTemporality] | None = None,
     ) -> None:
         super().__init__(preferred_temporality=preferred_temporality or dict(DELTA_TEMPORALITY))
-        self._writer = _StoreWriter(path)
+        self._writer = StoreWriter(_resolve(path), "metric points")
 
     @property
     def path(self) -> str:
@@ -173,8 +104,8 @@ class SQLiteMetricExporter(MetricExporter):
         return MetricExportResult.SUCCESS if written else MetricExportResult.FAILURE
 
     def force_flush(self, timeout_millis: float = 10_000) -> bool:
-        """Nothing is buffered here: every export is committed before it returns."""
-        return True
+        """Wait (bounded) for points that found the store locked and wait for a retry."""
+        return self._writer.flush(timeout_millis / 1000)
 
     def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
         """Close the store; later exports fail."""

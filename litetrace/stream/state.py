@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from typing import TYPE_CHECKING, Any
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from litetrace.attributes import names as n
 from litetrace.safety import handle_internal_errors
 from litetrace.stream.aggregate import fold
+from litetrace.stream.cancel import OwnerWatch, cancelling
 
 if TYPE_CHECKING:
     from litetrace.instrumentation.calls import Call, CallTelemetry
@@ -41,6 +43,7 @@ class StreamState:
 
     __slots__ = (
         "telemetry", "call", "pull", "first_ns", "last_ns", "count", "max_gap_ns", "chunks", "_once", "finalizer",
+        "owner",
     )  # fmt: skip
 
     def __init__(self, telemetry: CallTelemetry, call: Call) -> None:
@@ -56,6 +59,8 @@ class StreamState:
         self.chunks: list[Any] = []
         self._once = threading.Lock()
         self.finalizer: Any = None
+        # An async stream's OwnerWatch (stream/cancel.py): was its task cancelled?
+        self.owner: OwnerWatch | None = None
 
     @property
     def done(self) -> bool:
@@ -102,7 +107,10 @@ class StreamState:
 
     def abandon(self) -> None:
         """Called by ``weakref.finalize`` when the stream is dropped unread."""
-        self.finish(ABANDONED)
+        if self.owner is not None and (self.owner.cancelled or cancelling()):
+            self.finish(CANCELLED, asyncio.CancelledError())
+        else:
+            self.finish(ABANDONED)
 
     def _record(self, outcome: str, error: BaseException | None) -> None:
         telemetry, call = self.telemetry, self.call
@@ -111,6 +119,8 @@ class StreamState:
         try:
             if self.finalizer is not None:
                 self.finalizer.detach()
+            if self.owner is not None:
+                self.owner.stop()
             if PROXY_REQUEST_KEY in call.params:
                 from litetrace.proxy.streams import chunks_sent_to_client
 

@@ -17,7 +17,8 @@ from typing import Any
 from wrapt import ObjectProxy
 
 from litetrace.safety import internal_error
-from litetrace.stream.state import CLOSED_EARLY, COMPLETED, ERROR, StreamState
+from litetrace.stream.cancel import OwnerWatch, cancelling
+from litetrace.stream.state import CANCELLED, CLOSED_EARLY, COMPLETED, ERROR, StreamState
 
 logger = logging.getLogger("litetrace")
 
@@ -84,6 +85,7 @@ class AsyncStreamWrapper(ObjectProxy):  # type: ignore[misc,type-arg,unused-igno
         super().__init__(wrapped)
         self._self_state = state
         state.pull = wrapped.__anext__
+        state.owner = OwnerWatch.of_current_task()
         state.finalizer = weakref.finalize(self, state.abandon)
 
     def __aiter__(self) -> AsyncStreamWrapper:
@@ -109,8 +111,8 @@ class AsyncStreamWrapper(ObjectProxy):  # type: ignore[misc,type-arg,unused-igno
         return chunk
 
     async def aclose(self) -> None:
-        """Stop reading: the span ends as ``closed_early`` (if not already ended)."""
-        self._self_state.finish(CLOSED_EARLY)
+        """Stop reading: the span ends as ``closed_early`` (``cancelled`` inside a cancelled task)."""
+        _close_outcome(self._self_state)
         aclose = getattr(type(self.__wrapped__), "aclose", None)
         if aclose is not None:
             await aclose(self.__wrapped__)
@@ -122,7 +124,10 @@ class AsyncStreamWrapper(ObjectProxy):  # type: ignore[misc,type-arg,unused-igno
         return self
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> Any:
-        self._self_state.finish(CLOSED_EARLY)
+        if isinstance(exc, asyncio.CancelledError):
+            self._self_state.finish(CANCELLED, exc)
+        else:
+            _close_outcome(self._self_state)
         exit_ = getattr(type(self.__wrapped__), "__aexit__", None)
         if exit_ is not None:
             return await exit_(self.__wrapped__, exc_type, exc, tb)
@@ -135,6 +140,16 @@ class AsyncStreamWrapper(ObjectProxy):  # type: ignore[misc,type-arg,unused-igno
 # The slots' descriptors, bound once: calling one bypasses the proxy's attribute lookup.
 _sync_state: Callable[[StreamWrapper], StreamState] = StreamWrapper.__dict__["_self_state"].__get__
 _async_state: Callable[[AsyncStreamWrapper], StreamState] = AsyncStreamWrapper.__dict__["_self_state"].__get__
+
+
+def _close_outcome(state: StreamState) -> None:
+    """End an async stream closed before its end: by a task being cancelled, or by choice."""
+    if state.done:
+        return
+    if cancelling():
+        state.finish(CANCELLED, asyncio.CancelledError())
+    else:
+        state.finish(CLOSED_EARLY)
 
 
 def _release(stream: Any) -> None:
