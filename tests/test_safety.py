@@ -41,8 +41,8 @@ FAILURE_STEPS = {
     **STEPS,
     "callback payload view": (callback_module, "logged_view"),
     "error attributes": (errors, "attributes"),
-    "exception event": (calls_module, "exception_event"),
-    "secret collection": (calls_module, "secrets_in"),
+    "exception event": (errors, "exception_event"),
+    "secret collection": (errors, "collect"),
 }
 
 

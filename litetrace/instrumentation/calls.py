@@ -17,10 +17,9 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from litetrace.attributes import EXTRACTORS, common, content, errors, semconv
+from litetrace.attributes import EXTRACTORS, common, content, semconv
 from litetrace.attributes import names as n
-from litetrace.attributes.errors import exception_event
-from litetrace.attributes.redaction import secrets_in
+from litetrace.attributes.errors import failure
 from litetrace.config import Settings
 from litetrace.instrumentation.pending import PendingCalls
 from litetrace.metrics import Instruments
@@ -208,15 +207,13 @@ class CallTelemetry:
     def fail(self, call: Call, error: BaseException, streaming: bool = False) -> None:
         """Record the exception once, with secrets scrubbed, and end the span."""
         try:
-            secrets = secrets_in(call.params)
-            attrs: dict[str, Any] = {}
-            errors.attributes(error, secrets, attrs)
+            found = failure(error, call.params, recording=call.recording)
             if call.recording:
-                self.write(call, attrs)
-                call.span.add_event("exception", exception_event(error, secrets, attrs.get(n.ERROR_MESSAGE)))
-                call.span.set_status(Status(StatusCode.ERROR, attrs.get(n.ERROR_MESSAGE, type(error).__name__)))
+                self.write(call, found.attributes)
+                call.span.add_event("exception", found.event)
+                call.span.set_status(Status(StatusCode.ERROR, found.status))
             else:
-                call.attrs.update(attrs)
+                call.attrs.update(found.attributes)
             self.end(call, type(error).__name__, streaming)
         except Exception:
             internal_error("recording an error")
