@@ -36,6 +36,9 @@ _PUBLIC_QUERY = frozenset({"api-version", "api_version"})
 _QUERY_SECRET_NAMES = frozenset({"code", "sig", "pass", "pw"})
 _AUTH_SCHEMES = ("bearer ", "basic ", "token ", "apikey ", "sharedaccesssignature ")
 MIN_SECRET_LENGTH = 4
+# Pieces of a secret shorter than this are not scrubbed alone (they would be ordinary words).
+MIN_PIECE_LENGTH = 6
+_SEPARATORS = re.compile(r"[^A-Za-z0-9._~+/=-]+")
 # How many characters of a secret may never appear alone (a provider's masked echo shows them).
 PREFIX_LENGTH = 8
 _MAX_DEPTH = 6
@@ -68,8 +71,10 @@ def needles(secrets: Iterable[str]) -> tuple[str, ...]:
             forms.update(_encodings(value))
             if len(value) > PREFIX_LENGTH:
                 prefixes.add(value[:PREFIX_LENGTH])
-            if "\n" in value:  # a PEM key: each line, so a stack trace cut mid-key keeps none either
-                forms.update(line.strip() for line in value.splitlines())
+            # Its pieces between spaces, quotes and punctuation: a PEM key's lines (a stack trace
+            # cut mid-key keeps none either), and what survives when LiteLLM's own redaction has
+            # replaced a secret's start up to such a character.
+            forms.update(piece for piece in _SEPARATORS.split(value) if len(piece) >= MIN_PIECE_LENGTH)
     found = {form for form in forms | prefixes if len(form) >= MIN_SECRET_LENGTH}
     return tuple(sorted(found, key=len, reverse=True))
 
