@@ -73,8 +73,10 @@ def needles(secrets: Iterable[str]) -> tuple[str, ...]:
                 prefixes.add(value[:PREFIX_LENGTH])
             # Its pieces between spaces, quotes and punctuation: a PEM key's lines (a stack trace
             # cut mid-key keeps none either), and what survives when LiteLLM's own redaction has
-            # replaced a secret's start up to such a character.
-            forms.update(piece for piece in _SEPARATORS.split(value) if len(piece) >= MIN_PIECE_LENGTH)
+            # replaced a secret's start up to such a character. Not a JSON object's: its field
+            # names are not secret, and its secret fields were collected one by one.
+            if not value.startswith("{"):
+                forms.update(piece for piece in _SEPARATORS.split(value) if len(piece) >= MIN_PIECE_LENGTH)
     found = {form for form in forms | prefixes if len(form) >= MIN_SECRET_LENGTH}
     return tuple(sorted(found, key=len, reverse=True))
 
