@@ -31,14 +31,16 @@ def test_credential_kwargs_and_secret_named_headers_are_collected_with_their_enc
 
 def test_api_base_gives_its_password_raw_decoded_and_basic_encoded_and_its_query_credentials():
     written = quote(SECRET, safe="")
-    found = set(collect({"api_base": f"https://user:{written}@gw.example/v1?api-version=2024-02-01&key=K3y%2FValue1&sig=S1g%2Bvalue"}))
+    query = "api-version=2024-02-01&key=K3y%2FValue1&sig=S1g%2Bvalue"
+    found = set(collect({"api_base": f"https://user:{written}@gw.example/v1?{query}"}))
     assert {written, SECRET, base64.b64encode(f"user:{SECRET}".encode()).decode()} <= found
     assert {"K3y%2FValue1", "K3y/Value1", "S1g%2Bvalue", "S1g+value"} <= found
     assert "2024-02-01" not in found  # protocol, not a credential
 
 
 def test_metadata_vertex_credentials_and_litellms_own_record_are_searched_by_name():
-    vertex = {"type": "service_account", "project_id": "proj", "private_key": "-----BEGIN PRIVATE KEY-----\nMIIEabcdefgh\n-----END PRIVATE KEY-----\n"}
+    pem = "-----BEGIN PRIVATE KEY-----\nMIIEabcdefgh\n-----END PRIVATE KEY-----\n"
+    vertex = {"type": "service_account", "project_id": "proj", "private_key": pem}
     found = set(collect(
         {"metadata": {"user_api_key": "md-one-secret", "team": {"cfg": {"secret_token": "md-two-secret"}}, "env": "production"},
          "vertex_credentials": json.dumps(vertex)},

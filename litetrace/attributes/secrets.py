@@ -13,21 +13,24 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote, urlsplit
 
-# Key and header names whose values are credentials (searched, any case). ``key`` covers
+# Words that make a key or header name a credential's (in its lower case). ``key`` covers
 # api_key, x-api-key, api-key, Ocp-Apim-Subscription-Key, user_api_key_*, private_key;
-# ``auth`` covers Authorization, X-Custom-Auth, azure_ad_token's kin.
-_SECRET_NAME = re.compile(
-    r"key|token|secret|passw|pwd|auth|credential|signature|(?:^|[-_])sig(?:$|[-_])|subscription|cookie|private|bearer",
-    re.I,
-)
-# Names whose values hold the user's content or LiteLLM's bulky records, never a credential.
+# ``auth`` covers Authorization, X-Custom-Auth.
+_SECRET_WORDS = ("key", "token", "secret", "passw", "pwd", "auth", "credential", "signature", "subscription",
+                 "cookie", "private", "bearer")  # fmt: skip
+_SIG = re.compile(r"(?:^|[-_])sig(?:$|[-_])")  # a SAS token's ``sig``, not "design"
+# Names whose values hold the user's content, or LiteLLM's bulky derived records (its
+# standard logging payload repeats what litellm_params and the metadata hold), never a
+# credential of their own.
 _NOT_WALKED = frozenset(
     {"messages", "input", "prompt", "tools", "functions", "response", "original_response", "exception",
-     "traceback_exception", "complete_streaming_response", "async_complete_streaming_response"}
+     "traceback_exception", "complete_streaming_response", "async_complete_streaming_response",
+     "standard_logging_object", "model_map_information"}
 )  # fmt: skip
 # Query parameters that are protocol, not credential (Azure's on every URL).
 _PUBLIC_QUERY = frozenset({"api-version", "api_version"})
@@ -45,9 +48,12 @@ _MAX_DEPTH = 6
 _MAX_NODES = 2000
 
 
+@lru_cache(maxsize=4096)
 def is_secret_name(name: str) -> bool:
     """Whether a parameter, metadata key or header of this name holds a credential."""
-    return _SECRET_NAME.search(name) is not None
+    lowered = name.lower()
+    # Substring tests: a case-insensitive regex alternation took 5-20 us a name.
+    return any(word in lowered for word in _SECRET_WORDS) or ("sig" in lowered and _SIG.search(lowered) is not None)
 
 
 def collect(*sources: Any) -> tuple[str, ...]:
@@ -55,7 +61,7 @@ def collect(*sources: Any) -> tuple[str, ...]:
     raw: list[str] = []
     budget = [_MAX_NODES]
     for source in sources:
-        if isinstance(source, Mapping):
+        if isinstance(source, dict):
             _walk_mapping(source, 0, raw, budget)
     return needles(raw)
 
@@ -92,7 +98,7 @@ def _encodings(value: str) -> Iterable[str]:
     yield repr(value)[1:-1]
 
 
-def _walk_mapping(mapping: Mapping[Any, Any], depth: int, found: list[str], budget: list[int]) -> None:
+def _walk_mapping(mapping: dict[Any, Any], depth: int, found: list[str], budget: list[int]) -> None:
     for name, value in mapping.items():
         budget[0] -= 1
         if budget[0] < 0:
@@ -104,7 +110,7 @@ def _walk_mapping(mapping: Mapping[Any, Any], depth: int, found: list[str], budg
         elif isinstance(value, str):
             if "://" in value:
                 _take_url(value, found)
-        elif isinstance(value, Mapping) and depth < _MAX_DEPTH:
+        elif isinstance(value, dict) and depth < _MAX_DEPTH:
             _walk_mapping(value, depth + 1, found, budget)
 
 
@@ -125,11 +131,11 @@ def _take_secret(value: Any, depth: int, found: list[str], budget: list[int]) ->
                 parsed = json.loads(value)
             except ValueError:
                 parsed = None
-            if isinstance(parsed, Mapping):
+            if isinstance(parsed, dict):
                 _walk_mapping(parsed, depth + 1, found, budget)
         if "://" in value:
             _take_url(value, found)
-    elif isinstance(value, Mapping) and depth < _MAX_DEPTH:
+    elif isinstance(value, dict) and depth < _MAX_DEPTH:
         # Not every field of a credentials object is secret (its "type", its project): the names decide.
         _walk_mapping(value, depth + 1, found, budget)
     elif isinstance(value, (list, tuple)):
