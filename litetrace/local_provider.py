@@ -69,6 +69,7 @@ class Behavior:
     fail_first: int = 0  # the first N requests get error_status (or 500), later ones succeed
     cache_read_tokens: int = 0  # Anthropic usage: prompt tokens read from the prompt cache
     cache_creation_tokens: int = 0  # Anthropic usage: prompt tokens written to the prompt cache
+    echo_status: int | None = None  # answer with this status, the error message quoting the whole request
 
 
 class _Stopped(Exception):
@@ -221,6 +222,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.provider._record({"method": "POST", "path": path, "headers": headers, "body": body})
         # Matched by suffix, so whatever prefix a client puts before the endpoint (/v1, /openai/v1) works.
         route = next(((dialect, fn) for suffix, dialect, fn in _ROUTES if path.endswith(suffix)), None)
+        if _echoed(self, route[0] if route else "openai", headers, raw):
+            return None
         if route is None:
             return self._error(404, "openai", f"Unknown path {path}")
         dialect, respond = route
@@ -279,6 +282,19 @@ class _Handler(BaseHTTPRequestHandler):
             data = text.encode()
             self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))  # one unbuffered write: on the wire at once
         self.wfile.write(b"0\r\n\r\n")
+
+
+def _echoed(h: _Handler, dialect: str, headers: dict[str, str], raw: bytes) -> bool:
+    """With ``echo_status`` asked for, answer an error quoting the request as a careless server
+    would (URL as sent, every header, the body), whatever the path: for secret-leak tests."""
+    try:
+        status = json.loads(headers.get(OVERRIDE_HEADER) or "{}").get("echo_status", h.server.provider.behavior.echo_status)
+    except (ValueError, AttributeError):
+        return False
+    if not isinstance(status, int):
+        return False
+    h._error(status, dialect, f"rejected {h.command} {h.path} headers={headers} body={raw.decode(errors='replace')}")
+    return True
 
 
 def _new_id(prefix: str, length: int = 24) -> str:

@@ -18,7 +18,6 @@ from support import MESSAGES, adrain, drain
 import litetrace.safety
 from litetrace.attributes import chat, common, content, errors, semconv
 from litetrace.instrumentation import callback as callback_module
-from litetrace.instrumentation import calls as calls_module
 from litetrace.instrumentation.pending import PendingCalls
 from litetrace.metrics import Instruments
 
@@ -41,8 +40,8 @@ FAILURE_STEPS = {
     **STEPS,
     "callback payload view": (callback_module, "logged_view"),
     "error attributes": (errors, "attributes"),
-    "exception event": (calls_module, "exception_event"),
-    "secret collection": (calls_module, "secrets_in"),
+    "exception event": (errors, "exception_event"),
+    "secret collection": (errors, "collect"),
 }
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import traceback
-from typing import Any
+from typing import Any, NamedTuple
 
 from opentelemetry.semconv.attributes import exception_attributes
 
 from litetrace.attributes import names as n
 from litetrace.attributes.fields import as_int, as_str
 from litetrace.attributes.redaction import redact, scrub
+from litetrace.attributes.secrets import collect
 
 # exception.stacktrace keeps its end: the exception raised last and its innermost frames.
 MAX_STACKTRACE_LENGTH = 8192
@@ -63,6 +64,28 @@ _CATEGORY_BY_STATUS = {
 _VAGUE = frozenset({"server_error", "unknown"})
 _FROM_CAUSE = frozenset({"connection", "timeout"})
 _MAX_CHAIN = 8
+
+
+class Failure(NamedTuple):
+    """A failed call's error attributes, exception event and status text: each one scrubbed."""
+
+    attributes: dict[str, Any]
+    event: dict[str, str] | None
+    status: str
+
+
+def failure(error: BaseException, *sources: Any, recording: bool = True) -> Failure:
+    """The one scrubbing step of both span paths (the wrapper's, the callback's).
+
+    ``sources``: where the call's secrets are, the call's parameters or LiteLLM's record of
+    it; each secret, in every form text may quote it, is scrubbed from the message, the
+    stack trace and the status. Without ``recording`` there is no event to build."""
+    secrets = collect(*sources)
+    attrs: dict[str, Any] = {}
+    attributes(error, secrets, attrs)
+    message = attrs.get(n.ERROR_MESSAGE)
+    event = exception_event(error, secrets, message) if recording else None
+    return Failure(attrs, event, message or type(error).__name__)
 
 
 def category(error: BaseException) -> str:
@@ -142,7 +165,8 @@ def exception_event(error: BaseException, secrets: list[str], message: str | Non
     except Exception:
         stack = ""
     if len(stack) > MAX_STACKTRACE_LENGTH:
-        stack = "…" + redact(stack[-(MAX_STACKTRACE_LENGTH + _REDACTION_MARGIN) :], secrets)[-MAX_STACKTRACE_LENGTH:]
+        start = _clear_cut(stack, len(stack) - MAX_STACKTRACE_LENGTH - _REDACTION_MARGIN, secrets)
+        stack = "…" + redact(stack[start:], secrets)[-MAX_STACKTRACE_LENGTH:]
     else:
         stack = redact(stack, secrets)
     return {
@@ -150,6 +174,20 @@ def exception_event(error: BaseException, secrets: list[str], message: str | Non
         exception_attributes.EXCEPTION_MESSAGE: message if message is not None else scrub(str(error), secrets),
         exception_attributes.EXCEPTION_STACKTRACE: stack,
     }
+
+
+def _clear_cut(text: str, start: int, secrets: list[str] | tuple[str, ...]) -> int:
+    """``start`` moved past any known secret it would cut in two, then to a space: a piece of
+    a secret (a long JWT, a PEM key) left at the window's edge would match no needle."""
+    moved = True
+    while moved:
+        moved = False
+        for secret in secrets:
+            found = text.find(secret, max(start - len(secret) + 1, 0), start + len(secret) - 1)
+            if found != -1 and found < start:
+                start, moved = found + len(secret), True
+    space = next((i for i in range(start, min(start + 64, len(text))) if text[i].isspace()), start)
+    return max(space, 0)
 
 
 def stacktrace(error: BaseException) -> str:

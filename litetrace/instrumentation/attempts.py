@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 from litetrace.attributes import errors
 from litetrace.attributes import names as n
 from litetrace.attributes.common import clean_api_base
-from litetrace.attributes.redaction import secrets_in
 
 if TYPE_CHECKING:
     from litetrace.instrumentation.calls import Call, CallTelemetry
@@ -61,9 +60,8 @@ def failed_attempt(call: Call, kwargs: Mapping[str, Any], metadata: Mapping[str,
             attrs[n.API_BASE] = api_base
     error = kwargs.get("exception")
     if isinstance(error, BaseException):
-        found: dict[str, Any] = {}
-        litellm_params = kwargs.get("litellm_params")
-        errors.attributes(error, secrets_in({**(litellm_params if isinstance(litellm_params, Mapping) else {}), **kwargs}), found)
+        # LiteLLM's record of the attempt holds its secrets (litellm_params, headers): scrub them all.
+        found = errors.failure(error, kwargs, recording=False).attributes
         for key in (n.ERROR_TYPE, n.ERROR_CATEGORY, n.ERROR_STATUS_CODE):
             if key in found:
                 attrs[key] = found[key]

@@ -19,8 +19,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from litetrace.attributes import common, semconv
 from litetrace.attributes import names as n
-from litetrace.attributes.errors import exception_event
-from litetrace.attributes.redaction import secrets_in
+from litetrace.attributes.errors import Failure, failure
 from litetrace.instrumentation import attempts
 from litetrace.instrumentation.caller_context import CallerContexts
 from litetrace.instrumentation.calls import CallTelemetry, minted_here
@@ -136,7 +135,7 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
         self, kwargs: dict[str, Any], response: Any, start_time: Any, end_time: Any, failed: bool, extra: dict[str, Any]
     ) -> None:
         """A call no wrapper saw: build its span from LiteLLM's record of it."""
-        from litetrace.attributes import EXTRACTORS, errors
+        from litetrace.attributes import EXTRACTORS
 
         logged = kwargs.get("standard_logging_object") or {}
         operation = OPERATION_BY_CALL_TYPE.get(str(kwargs.get("call_type") or logged.get("call_type")), "chat")
@@ -159,11 +158,13 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
         error: BaseException | None = kwargs.get("exception") if failed else None
         if response is not None and not failed and not isinstance(response, (str, bytes)):
             EXTRACTORS[operation].response(response, attrs)
-        secrets: list[str] = []
+        found: Failure | None = None
         if failed:
             if isinstance(error, BaseException):
-                secrets = secrets_in({**(kwargs.get("litellm_params") or {}), **kwargs})
-                errors.attributes(error, secrets, attrs)
+                # LiteLLM's record holds the call's secrets: its kwargs, litellm_params (api_key,
+                # api_base, metadata), additional_args.headers, optional_params.
+                found = failure(error, kwargs)
+                attrs.update(found.attributes)
             else:
                 info = logged.get("error_information") or {}
                 attrs[n.ERROR_TYPE] = info.get("error_class") or "Exception"
@@ -176,12 +177,12 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
         )
         try:
             with _PAYLOAD_SPAN:
-                if failed:
-                    if isinstance(error, BaseException):
-                        span.add_event("exception", exception_event(error, secrets, attrs.get(n.ERROR_MESSAGE)))
-                    # Already scrubbed by errors.attributes(), or a class name.
-                    message = attrs.get(n.ERROR_MESSAGE) or attrs.get(n.ERROR_TYPE) or "error"
-                    span.set_status(Status(StatusCode.ERROR, str(message)))
+                if found is not None:
+                    if found.event is not None:
+                        span.add_event("exception", found.event)
+                    span.set_status(Status(StatusCode.ERROR, found.status))
+                elif failed:
+                    span.set_status(Status(StatusCode.ERROR, str(attrs.get(n.ERROR_TYPE) or "error")))
         finally:
             span.end(end_time=end_ns)
         with _PAYLOAD_METRICS:

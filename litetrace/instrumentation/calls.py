@@ -17,10 +17,9 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from litetrace.attributes import EXTRACTORS, common, content, endpoint, errors, semconv
+from litetrace.attributes import EXTRACTORS, common, content, endpoint, semconv
 from litetrace.attributes import names as n
-from litetrace.attributes.errors import exception_event
-from litetrace.attributes.redaction import secrets_in
+from litetrace.attributes.errors import failure
 from litetrace.config import Settings
 from litetrace.instrumentation import attempts, propagation
 from litetrace.instrumentation.pending import PendingCalls
@@ -294,14 +293,13 @@ class CallTelemetry:
         """Record the exception once, with secrets scrubbed, and end the span."""
         with _FAILURE:
             try:
-                secrets = secrets_in(call.params)
-                attrs: dict[str, Any] = {}
-                errors.attributes(error, secrets, attrs)
+                found = failure(error, call.params, recording=call.recording)
                 if call.recording:
-                    self.write(call, attrs)
-                    call.span.add_event("exception", exception_event(error, secrets, attrs.get(n.ERROR_MESSAGE)))
-                    call.span.set_status(Status(StatusCode.ERROR, attrs.get(n.ERROR_MESSAGE, type(error).__name__)))
+                    self.write(call, found.attributes)
+                    if found.event is not None:
+                        call.span.add_event("exception", found.event)
+                    call.span.set_status(Status(StatusCode.ERROR, found.status))
                 else:
-                    call.attrs.update(attrs)
+                    call.attrs.update(found.attributes)
             finally:
                 self._end(call, type(error).__name__, streaming)
