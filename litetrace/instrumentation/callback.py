@@ -95,41 +95,47 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
         self._on_event(kwargs, response_obj, start_time, end_time, failed=True)
 
     def _on_event(self, kwargs: Any, response: Any, start_time: Any, end_time: Any, failed: bool) -> None:
-        with _CALLBACK:
-            if not isinstance(kwargs, dict):
-                return
-            call_id = kwargs.get("litellm_call_id")
-            if not isinstance(call_id, str):
-                return
-            pending = self.telemetry.pending
-            state, entry = pending.take(call_id)
-            if state == "seen" or (state == "unknown" and (minted_here(call_id) or _suppressed())):
-                # Handled already; or the wrapper's span lost its entry (it ends that span
-                # itself); or a call no wrapper saw, made under suppress_instrumentation().
-                return
-            extra: dict[str, Any] = {}
-            try:
-                with _VIEW:
-                    extra = logged_view(kwargs)
-                    if failed:
-                        # LiteLLM logs a failed call at cost 0.0; the contract leaves an unknown cost unset.
-                        extra.pop(n.COST, None)
-            finally:
-                if state == "parked":
-                    entry(extra)  # ends the span, whatever the view did
-            if state == "open":
-                metadata = attempts.router_metadata(kwargs) if failed else None
-                if metadata is not None:  # a Router attempt failed; the Router may try again
-                    apply = lambda call: attempts.failed_attempt(call, kwargs, metadata, start_time, end_time)  # noqa: E731
-                    finisher = pending.enrich_open(call_id, apply, final=False)
-                else:
-                    # The wrapper may finish the call between take() and here: then its parked
-                    # finisher comes back, and runs with the same view.
-                    finisher = pending.enrich_open(call_id, lambda call: self.telemetry.enrich(call, extra), final=not failed)
-                if finisher is not None:
-                    finisher(extra)
-            elif state == "unknown":
-                self._span_from_payload(kwargs, response, start_time, end_time, failed, extra)
+        try:
+            self._handle(kwargs, response, start_time, end_time, failed)
+        except Exception:
+            _CALLBACK.swallow()
+
+    def _handle(self, kwargs: Any, response: Any, start_time: Any, end_time: Any, failed: bool) -> None:
+        if not isinstance(kwargs, dict):
+            return
+        call_id = kwargs.get("litellm_call_id")
+        if not isinstance(call_id, str):
+            return
+        pending = self.telemetry.pending
+        state, entry = pending.take(call_id)
+        if state == "seen" or (state == "unknown" and (minted_here(call_id) or _suppressed())):
+            # Handled already; or the wrapper's span lost its entry (it ends that span
+            # itself); or a call no wrapper saw, made under suppress_instrumentation().
+            return
+        extra: dict[str, Any] = {}
+        try:
+            extra = logged_view(kwargs)
+            if failed:
+                # LiteLLM logs a failed call at cost 0.0; the contract leaves an unknown cost unset.
+                extra.pop(n.COST, None)
+        except Exception:
+            _VIEW.swallow()
+        finally:
+            if state == "parked":
+                entry(extra)  # ends the span, whatever the view did
+        if state == "open":
+            metadata = attempts.router_metadata(kwargs) if failed else None
+            if metadata is not None:  # a Router attempt failed; the Router may try again
+                apply = lambda call: attempts.failed_attempt(call, kwargs, metadata, start_time, end_time)  # noqa: E731
+                finisher = pending.enrich_open(call_id, apply, final=False)
+            else:
+                # The wrapper may finish the call between take() and here: then its parked
+                # finisher comes back, and runs with the same view.
+                finisher = pending.enrich_open(call_id, lambda call: self.telemetry.enrich(call, extra), final=not failed)
+            if finisher is not None:
+                finisher(extra)
+        elif state == "unknown":
+            self._span_from_payload(kwargs, response, start_time, end_time, failed, extra)
 
     def _span_from_payload(
         self, kwargs: dict[str, Any], response: Any, start_time: Any, end_time: Any, failed: bool, extra: dict[str, Any]

@@ -112,8 +112,8 @@ class Call:
         self.attempts: list[str | None] | None = None
 
 
-# One guard per place, built once (see litetrace.safety). A guard costs two Python calls, so
-# the per-call path has few: inner steps rely on try/finally and the guard around them.
+# One guard per place, built once (see litetrace.safety). This is the per-call path: each is
+# applied as ``except Exception: guard.swallow()``, free until something raises.
 _STARTING = handle_internal_errors("starting a span")
 _REQUEST = handle_internal_errors("request attributes")
 _RESPONSE = handle_internal_errors("recording a response")
@@ -145,12 +145,14 @@ class CallTelemetry:
         """Start the span; make sure the call carries a ``litellm_call_id`` to pair with."""
         t0_ns = time.perf_counter_ns()
         call: Call | None = None
-        with _STARTING:
+        try:
             call = self._start(operation, args, kwargs, positional, t0_ns)
             # Should this fail, the call goes on with its span (not current while LiteLLM runs);
             # its id still tells the callback that the wrapper has the span (minted_here).
             self.pending.open(call.call_id, call)
             call.token = otel_context.attach(call.context)
+        except Exception:
+            _STARTING.swallow()
         return call
 
     def _start(
@@ -163,7 +165,7 @@ class CallTelemetry:
         model = params.get("model")
         name = f"{operation} {model}" if isinstance(model, str) and model else operation
         attrs: dict[str, Any] = {}
-        with _REQUEST:  # a span with fewer attributes beats no span
+        try:  # a span with fewer attributes beats no span
             common.request(operation, params, call_id, attrs)
             EXTRACTORS[operation].request(params, attrs)
             if self.settings.genai_attributes:
@@ -178,6 +180,8 @@ class CallTelemetry:
                 call_metadata.from_call(metadata, attrs)
             if content.enabled_for(self.settings.capture_content, params, "input"):
                 content.add_input(operation, params, self.settings.content_max_length, attrs)
+        except Exception:
+            _REQUEST.swallow()
         # Attributes at start: samplers see them, and the SDK copies them in one pass.
         span = self.tracer.start_span(name, kind=SpanKind.CLIENT, attributes=attrs)
         # Only once there is a span: a call without one keeps LiteLLM's own id, and the
@@ -198,7 +202,7 @@ class CallTelemetry:
 
     def succeed(self, call: Call, result: Any) -> None:
         """Record a non-streamed result and end the span."""
-        with _RESPONSE:
+        try:
             try:
                 attrs: dict[str, Any] = {}
                 if call.recording:
@@ -214,6 +218,8 @@ class CallTelemetry:
                     call.attrs.update(attrs)
             finally:
                 self._end(call, None, False)
+        except Exception:
+            _RESPONSE.swallow()
 
     def write(self, call: Call, attrs: dict[str, Any]) -> None:
         """Write one phase's attributes (and their gen_ai twins) in a single call."""
@@ -229,8 +235,10 @@ class CallTelemetry:
 
         ``park=False``: no success callback will come (a stream stopped before its end).
         """
-        with _ENDING:
+        try:
             self._end(call, error_type, streaming, end_ns, park)
+        except Exception:
+            _ENDING.swallow()
 
     def _end(
         self, call: Call, error_type: str | None, streaming: bool, end_ns: int | None = None, park: bool = True
@@ -265,15 +273,16 @@ class CallTelemetry:
         """End a parked span, with what LiteLLM's callback brought (None at the deadline)."""
         try:
             if extra:
-                with _LATE:
-                    had_tokens = n.USAGE_PROMPT in call.attrs or n.USAGE_COMPLETION in call.attrs
-                    self.enrich(call, extra)
-                    # end() recorded the call's metrics without a cost (nor tokens, for a stream read
-                    # without include_usage): add what the callback brought.
-                    late_tokens = not had_tokens and (n.USAGE_PROMPT in call.attrs or n.USAGE_COMPLETION in call.attrs)
-                    if n.COST in call.attrs or late_tokens:
-                        streaming = bool(call.attrs.get(n.STREAMING))
-                        self.instruments.record_late(call.attrs, streaming, late_tokens, call.context)
+                had_tokens = n.USAGE_PROMPT in call.attrs or n.USAGE_COMPLETION in call.attrs
+                self.enrich(call, extra)
+                # end() recorded the call's metrics without a cost (nor tokens, for a stream read
+                # without include_usage): add what the callback brought.
+                late_tokens = not had_tokens and (n.USAGE_PROMPT in call.attrs or n.USAGE_COMPLETION in call.attrs)
+                if n.COST in call.attrs or late_tokens:
+                    streaming = bool(call.attrs.get(n.STREAMING))
+                    self.instruments.record_late(call.attrs, streaming, late_tokens, call.context)
+        except Exception:
+            _LATE.swallow()
         finally:
             call.span.end(end_time=end_time)
 
@@ -291,7 +300,7 @@ class CallTelemetry:
 
     def fail(self, call: Call, error: BaseException, streaming: bool = False) -> None:
         """Record the exception once, with secrets scrubbed, and end the span."""
-        with _FAILURE:
+        try:
             try:
                 found = failure(error, call.params, recording=call.recording)
                 if call.recording:
@@ -303,3 +312,5 @@ class CallTelemetry:
                     call.attrs.update(found.attributes)
             finally:
                 self._end(call, type(error).__name__, streaming)
+        except Exception:
+            _FAILURE.swallow()

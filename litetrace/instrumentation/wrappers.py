@@ -48,10 +48,12 @@ def suppressed(telemetry: CallTelemetry, kwargs: dict[str, Any]) -> bool:
 
 
 def _proxy_stream(telemetry: CallTelemetry, call: Any, result: Any, is_async: bool) -> Any:
-    with _WRAPPING_STREAM:
+    try:
         state = (ChunkGapStreamState if telemetry.settings.chunk_gap_metrics else StreamState)(telemetry, call)
         return AsyncStreamWrapper(result, state) if is_async else StreamWrapper(result, state)
-    # Reached only when wrapping failed: the stream goes back unwrapped, its span ends now.
+    except Exception:
+        _WRAPPING_STREAM.swallow()
+    # Wrapping failed: the stream goes back unwrapped, its span ends now.
     telemetry.succeed(call, result)
     return result
 

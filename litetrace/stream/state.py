@@ -89,8 +89,9 @@ class StreamState:
         if not self._once.acquire(blocking=False):
             return
         try:
-            with _ENDING:
-                self._record(outcome, error)  # ends the span in its own finally
+            self._record(outcome, error)  # ends the span in its own finally
+        except Exception:
+            _ENDING.swallow()
         finally:
             self.chunks = _DISCARD
 
@@ -137,7 +138,7 @@ class StreamState:
                 rate = (self.count - 1) * 1e9 / span_ns
                 mean_gap = span_ns / (self.count - 1) / 1e9
                 attrs[n.CHUNKS_PER_SECOND] = rate
-            with _FOLD:  # the most intricate step: its failure still leaves the timings and metrics
+            try:  # the most intricate step: its failure still leaves the timings and metrics
                 if call.recording:
                     settings = telemetry.settings
                     capture = settings.capture_content and _output_allowed(call)
@@ -148,6 +149,8 @@ class StreamState:
                 else:
                     # Metrics still want token counts when the span is not sampled.
                     fold(call.operation, self.chunks, attrs, None)
+            except Exception:
+                _FOLD.swallow()
             dims = telemetry.instruments.dimensions({**call.attrs, **attrs}, _error_type(error), True)
             gaps = self.gaps_s()
             if gaps is None:  # the default: one mean gap per stream rather than a record per chunk

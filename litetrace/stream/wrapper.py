@@ -16,11 +16,12 @@ from typing import Any
 
 from wrapt import ObjectProxy
 
-from litetrace.safety import internal_error
+from litetrace.safety import handle_internal_errors
 from litetrace.stream.cancel import OwnerWatch, cancelling
 from litetrace.stream.state import CANCELLED, CLOSED_EARLY, COMPLETED, ERROR, StreamState
 
 logger = logging.getLogger("litetrace")
+_CHUNK = handle_internal_errors("handling a stream chunk")
 
 
 class StreamWrapper(ObjectProxy):  # type: ignore[misc,type-arg,unused-ignore]  # untyped in wrapt 1, generic in 2
@@ -53,7 +54,7 @@ class StreamWrapper(ObjectProxy):  # type: ignore[misc,type-arg,unused-ignore]  
         try:
             state.on_chunk(chunk)
         except Exception:
-            internal_error("handling a stream chunk")
+            _CHUNK.swallow()
         return chunk
 
     def close(self) -> None:
@@ -107,7 +108,7 @@ class AsyncStreamWrapper(ObjectProxy):  # type: ignore[misc,type-arg,unused-igno
         try:
             state.on_chunk(chunk)
         except Exception:
-            internal_error("handling a stream chunk")
+            _CHUNK.swallow()
         return chunk
 
     async def aclose(self) -> None:
