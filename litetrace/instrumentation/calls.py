@@ -17,8 +17,10 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from litetrace.attributes import EXTRACTORS, common, content, errors, semconv
+from litetrace.attributes import EXTRACTORS, common, content, errors
 from litetrace.attributes import names as n
+from litetrace.attributes.conventions import Conventions
+from litetrace.attributes.fields import field
 from litetrace.attributes.errors import exception_event
 from litetrace.attributes.redaction import secrets_in
 from litetrace.config import Settings
@@ -64,8 +66,9 @@ class Call:
     """State of one instrumented call."""
 
     __slots__ = (
-        "operation", "params", "call_id", "span", "t0_ns", "context", "token", "recording", "enriched", "attrs"
-    )
+        "operation", "params", "call_id", "span", "t0_ns", "context", "token", "recording", "enriched", "attrs",
+        "details",
+    )  # fmt: skip
 
     def __init__(
         self, operation: str, params: dict[str, Any], call_id: str, span: trace.Span, t0_ns: int, attrs: dict[str, Any]
@@ -84,16 +87,26 @@ class Call:
         self.enriched = False
         # The attributes written so far, kept for the metrics' dimensions.
         self.attrs = attrs
+        # Output content kept for the details event when it is not on the span (EVENT_ONLY).
+        self.details: dict[str, Any] | None = None
 
 
 class CallTelemetry:
     """Opens, enriches and ends spans; records metrics."""
 
-    def __init__(self, tracer: trace.Tracer, instruments: Instruments, settings: Settings, pending: PendingCalls) -> None:
+    def __init__(
+        self, tracer: trace.Tracer, instruments: Instruments, settings: Settings, pending: PendingCalls,
+        events: Any = None,
+    ) -> None:  # fmt: skip
         self.tracer = tracer
         self.instruments = instruments
         self.settings = settings
         self.pending = pending
+        self.conventions = Conventions(settings.semconv)
+        # DetailsEvents when the details event is asked for, else None.
+        self.events = events
+        # Content is built when it goes on the span or into the event.
+        self.capture_output = settings.capture_content or settings.event_content
 
     # -- start -------------------------------------------------------------------------
 
@@ -108,13 +121,13 @@ class CallTelemetry:
                 call_id = new_call_id()
                 kwargs["litellm_call_id"] = call_id
             params = {**dict(zip(positional or POSITIONAL[operation], args, strict=False)), **kwargs} if args else kwargs
-            model = params.get("model")
-            name = f"{operation} {model}" if isinstance(model, str) and model else operation
+            name = self.conventions.span_name(operation, params.get("model"))
             attrs: dict[str, Any] = {}
             common.request(operation, params, call_id, attrs)
             EXTRACTORS[operation].request(params, attrs)
             if self.settings.genai_attributes:
-                semconv.add(attrs)
+                self.conventions.request(operation, params, attrs)
+                self.conventions.add(attrs)
             if content.enabled_for(self.settings.capture_content, params, "input"):
                 content.add_input(operation, params, self.settings.content_max_length, attrs)
             # Attributes at start: samplers see them, and the SDK copies them in one pass.
@@ -145,9 +158,11 @@ class CallTelemetry:
             attrs: dict[str, Any] = {}
             if call.recording:
                 EXTRACTORS[call.operation].response(result, attrs)
+                self.conventions.usage(field(result, "usage"), attrs)
                 common.hidden_params(result, attrs)
-                if self.settings.capture_content and content.enabled_for(True, call.params, "output"):
-                    content.add_output(call.operation, result, self.settings.content_max_length, attrs)
+                if self.capture_output and content.enabled_for(True, call.params, "output"):
+                    self.add_output(call, attrs, lambda found: content.add_output(
+                        call.operation, result, self.settings.content_max_length, found))  # fmt: skip
                 self.write(call, attrs)
             else:
                 common.hidden_params(result, attrs)
@@ -156,10 +171,19 @@ class CallTelemetry:
         except Exception:
             internal_error("recording a response")
 
+    def add_output(self, call: Call, attrs: dict[str, Any], build: Any) -> None:
+        """Output content onto the span (SPAN_*), and kept for the details event (*_EVENT)."""
+        found: dict[str, Any] = {}
+        build(found)
+        if self.settings.capture_content:
+            attrs.update(found)
+        if self.settings.event_content:
+            call.details = found
+
     def write(self, call: Call, attrs: dict[str, Any]) -> None:
         """Write one phase's attributes (and their gen_ai twins) in a single call."""
         if self.settings.genai_attributes:
-            semconv.add(attrs)
+            self.conventions.add(attrs)
         call.attrs.update(attrs)
         call.span.set_attributes(attrs)
 
@@ -173,6 +197,8 @@ class CallTelemetry:
         now = time.perf_counter_ns()
         duration_s = (now - call.t0_ns) / 1e9
         self.instruments.record_call(duration_s, call.attrs, error_type, streaming, call.context)
+        if self.events is not None:
+            self.events.emit(call, error_type)
         cost_known = n.COST in call.attrs
         # A stream's cost and cache hit come with LiteLLM's callback: park the span for it.
         wait = park and streaming and not cost_known and error_type is None

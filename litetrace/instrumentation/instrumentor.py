@@ -12,6 +12,7 @@ from opentelemetry import metrics, trace
 from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
 
 from litetrace.config import Settings
+from litetrace.events import DetailsEvents
 from litetrace.instrumentation.calls import CallTelemetry
 from litetrace.instrumentation.pending import PendingCalls
 from litetrace.instrumentation.routing import CallbackRouting
@@ -26,7 +27,8 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
     """OpenTelemetry instrumentor for LiteLLM: one CLIENT span per call, plus metrics.
 
     ``instrument(tracer_provider=..., meter_provider=..., capture_content=...,
-    genai_attributes=..., content_max_length=..., callback_deadline=...)``.
+    genai_attributes=..., content_max_length=..., callback_deadline=..., semconv=...,
+    logger_provider=...)``.
     """
 
     def __init__(self) -> None:
@@ -54,11 +56,14 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
             content_max_length=kwargs.get("content_max_length"),
             callback_deadline=kwargs.get("callback_deadline"),
             chunk_gap_metrics=kwargs.get("chunk_gap_metrics"),
+            semconv=kwargs.get("semconv"),
         )
         tracer = trace.get_tracer(__name__, __version__, kwargs.get("tracer_provider"))
         meter = metrics.get_meter(__name__, __version__, kwargs.get("meter_provider"))
         pending = PendingCalls(settings.callback_deadline, settings.max_pending)
-        telemetry = CallTelemetry(tracer, Instruments(meter), settings, pending)
+        telemetry = CallTelemetry(tracer, Instruments(meter, settings.semconv), settings, pending)
+        if settings.emit_events:
+            telemetry.events = DetailsEvents(kwargs.get("logger_provider"), settings, telemetry.conventions)
         self._telemetry = telemetry
         for module_name in MODULES:
             try:
