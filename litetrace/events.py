@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from opentelemetry._logs import LogRecord, get_logger
 
 from litetrace.attributes import content
+from litetrace.attributes.conventions import INFERENCE
 from litetrace.attributes.genai_names import DETAILS_EVENT
 from litetrace.attributes.semconv import ERROR_TYPE, INPUT_MESSAGES, OUTPUT_MESSAGES
 from litetrace.safety import internal_error
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from litetrace.config import Settings
     from litetrace.instrumentation.calls import Call
 
+EVENT_NAME = "event.name"
 CONTENT_KEYS = frozenset((INPUT_MESSAGES, OUTPUT_MESSAGES, content.GEN_AI_SYSTEM_INSTRUCTIONS, content.GEN_AI_TOOL_DEFINITIONS))
 
 
@@ -45,9 +47,16 @@ class DetailsEvents:
         self.logger = get_logger(__name__, __version__, logger_provider)
         self.settings = settings
         self.conventions = conventions
+        try:
+            LogRecord(event_name=DETAILS_EVENT)
+            self.named = True
+        except TypeError:  # opentelemetry-api < 1.35: the name goes in the event.name attribute
+            self.named = False
 
     def emit(self, call: Call, error_type: str | None) -> None:
-        """One event for ``call``, linked to its span."""
+        """One event for an inference ``call`` (embeddings and others have none), linked to its span."""
+        if call.operation not in INFERENCE:
+            return
         try:
             twins = dict(call.attrs)
             self.conventions.add(twins)  # the gen_ai.* keys, even with genai_attributes off
@@ -61,6 +70,10 @@ class DetailsEvents:
                 if call.details:
                     found.update(call.details)
                 attrs.update({key: structured(value) for key, value in found.items()})
-            self.logger.emit(LogRecord(event_name=DETAILS_EVENT, attributes=attrs, context=call.context))
+            if self.named:
+                record = LogRecord(event_name=DETAILS_EVENT, attributes=attrs, context=call.context)
+            else:
+                record = LogRecord(attributes={EVENT_NAME: DETAILS_EVENT, **attrs}, context=call.context)
+            self.logger.emit(record)
         except Exception:
             internal_error("emitting the details event")

@@ -17,8 +17,8 @@ from opentelemetry.semconv._incubating.metrics import gen_ai_metrics
 
 from litetrace.attributes import genai_names as g
 from litetrace.attributes import names as n
+from litetrace.attributes.conventions import INFERENCE
 
-INFERENCE = frozenset(("chat", "text_completion", "responses"))
 _MODALITIES = ("text", "audio", "image")
 _MAX_MODAL_SETS = 4096
 

@@ -22,6 +22,8 @@ STABLE = "stable"
 CURRENT = "current"
 BOTH = "both"
 MODES = (STABLE, CURRENT, BOTH)
+# The operations the conventions call inference (gen_ai.client.inference.*, the details event).
+INFERENCE = frozenset(("chat", "text_completion", "responses"))
 
 # The newest conventions moved the OpenAI-specific fingerprint out of gen_ai.openai.*.
 _CURRENT_PAIRS = tuple(
