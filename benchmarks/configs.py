@@ -23,7 +23,9 @@ from collections.abc import Callable
 CONFIGS = ("none", "litetrace", "openinference", "traceloop", "litellm-otel")
 # Extra configurations of the intrinsic run: a plain span (no instrumentor); litetrace with
 # content capture on; litetrace with a no-op MeterProvider (how much of its cost is metrics).
-INTRINSIC_EXTRA = ("floor", "floor+metrics", "litetrace+content", "litetrace-nometrics")
+INTRINSIC_EXTRA = (
+    "floor", "floor+metrics", "litetrace+content", "litetrace-nometrics", "litetrace+current", "litetrace+both",
+)  # fmt: skip
 PEERS = ("openinference", "traceloop", "litellm-otel")
 
 LABELS = {
@@ -33,6 +35,8 @@ LABELS = {
     "litetrace": "litetrace",
     "litetrace+content": "litetrace (content on)",
     "litetrace-nometrics": "litetrace (no MeterProvider)",
+    "litetrace+current": 'litetrace (semconv="current")',
+    "litetrace+both": 'litetrace (semconv="both")',
     "openinference": "openinference LiteLLMInstrumentor",
     "traceloop": "Traceloop opentelemetry-instrumentation-litellm",
     "litellm-otel": 'LiteLLM callbacks=["otel"]',
@@ -73,7 +77,7 @@ def install(name: str, tracer_provider: Any, meter_provider: Any) -> Installed:
     """Install configuration ``name`` on the current LiteLLM bindings (stubbed or real)."""
     if name in ("none", "floor", "floor+metrics"):
         return Installed(name)
-    if name in ("litetrace", "litetrace+content", "litetrace-nometrics"):
+    if name in ("litetrace", "litetrace+content", "litetrace-nometrics", "litetrace+current", "litetrace+both"):
         from litetrace import Instrumentor
 
         if name == "litetrace-nometrics":
@@ -85,6 +89,7 @@ def install(name: str, tracer_provider: Any, meter_provider: Any) -> Installed:
             tracer_provider=tracer_provider,
             meter_provider=meter_provider,
             capture_content=name == "litetrace+content",
+            semconv={"litetrace+current": "current", "litetrace+both": "both"}.get(name, "stable"),
         )
         routing = instrumentor._routing
         telemetry = instrumentor.telemetry

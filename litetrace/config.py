@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-CAPTURE_CONTENT_ENV = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
+from litetrace.attributes.capture import CAPTURE_CONTENT_ENV  # noqa: F401  # re-exported: its old home
+
 GENAI_ATTRIBUTES_ENV = "LITETRACE_GENAI_ATTRIBUTES"
 CONTENT_MAX_LENGTH_ENV = "LITETRACE_CONTENT_MAX_LENGTH"
 CALLBACK_DEADLINE_ENV = "LITETRACE_CALLBACK_DEADLINE"
@@ -53,21 +54,28 @@ class Settings:
     # Carry the OpenTelemetry context into threads (opentelemetry-instrumentation-threading,
     # when installed), so LLM spans of a ThreadPoolExecutor fan-out stay inside their workflow.
     thread_context: bool = True
+    # Which GenAI conventions: "stable" (today's names), "current" (the newest) or "both".
+    semconv: str = "stable"
+    # Content in the gen_ai.client.inference.operation.details event, and whether it is emitted.
+    event_content: bool = False
+    emit_events: bool = False
 
     @classmethod
     def resolve(
         cls,
-        capture_content: bool | None = None,
+        capture_content: bool | str | None = None,
         genai_attributes: bool | None = None,
         content_max_length: int | None = None,
         callback_deadline: float | None = None,
         chunk_gap_metrics: bool | None = None,
         workflow_metric_dimension: bool | None = None,
         thread_context: bool | None = None,
+        semconv: str | None = None,
     ) -> Settings:
         """Arguments win over environment variables, which win over defaults."""
-        if capture_content is None:
-            capture_content = env_flag(CAPTURE_CONTENT_ENV, False)
+        from litetrace.attributes import capture, conventions
+
+        modes = capture.resolve(capture_content)
         if genai_attributes is None:
             genai_attributes = env_flag(GENAI_ATTRIBUTES_ENV, True)
         if content_max_length is None:
@@ -83,7 +91,10 @@ class Settings:
         if content_max_length < 0 or callback_deadline < 0:
             raise ValueError("content_max_length and callback_deadline must not be negative")
         return cls(
-            capture_content=bool(capture_content),
+            capture_content=modes.on_span,
+            event_content=modes.on_event,
+            emit_events=modes.emit_event,
+            semconv=conventions.resolve_mode(semconv),
             genai_attributes=bool(genai_attributes),
             content_max_length=content_max_length,
             callback_deadline=callback_deadline,

@@ -13,6 +13,8 @@ from opentelemetry.semconv._incubating.metrics import gen_ai_metrics
 
 from litetrace.attributes import names as n
 from litetrace.attributes import semconv
+from litetrace.attributes.conventions import BOTH, CURRENT, STABLE
+from litetrace.metrics_current import CurrentInstruments
 from litetrace.tracing import conventions
 
 CHUNKS_PER_SECOND = "llm.response.chunks_per_second"
@@ -38,31 +40,35 @@ class Instruments:
     running totals the SDK reads at collection time instead of one ``add`` per call.
     """
 
-    def __init__(self, meter: Meter, workflow_dimension: bool = False) -> None:
+    def __init__(self, meter: Meter, mode: str = STABLE, workflow_dimension: bool = False) -> None:
         self.workflow_dimension = workflow_dimension
         def histogram(name: str, unit: str, description: str, buckets: tuple[float, ...]) -> Histogram:
             return meter.create_histogram(
                 name, unit=unit, description=description, explicit_bucket_boundaries_advisory=buckets
             )
 
-        self.duration = histogram(
-            gen_ai_metrics.GEN_AI_CLIENT_OPERATION_DURATION, "s", "GenAI operation duration", DURATION_BUCKETS
-        )
-        self.tokens = histogram(
-            gen_ai_metrics.GEN_AI_CLIENT_TOKEN_USAGE, "{token}", "Number of input and output tokens used", TOKEN_BUCKETS
-        )
-        self.time_to_first_chunk = histogram(
-            gen_ai_metrics.GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK,
-            "s",
-            "Time from the call's start to the first chunk handed to the caller",
-            DURATION_BUCKETS,
-        )
-        self.time_per_chunk = histogram(
-            gen_ai_metrics.GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK,
-            "s",
-            "Time between consecutive chunks after the first",
-            CHUNK_GAP_BUCKETS,
-        )
+        # The stable set (today's names) and/or the newest conventions' set, by mode.
+        self.stable = mode in (STABLE, BOTH)
+        self.current = CurrentInstruments(meter, self.stable) if mode in (CURRENT, BOTH) else None
+        if self.stable:
+            self.duration = histogram(
+                gen_ai_metrics.GEN_AI_CLIENT_OPERATION_DURATION, "s", "GenAI operation duration", DURATION_BUCKETS
+            )
+            self.tokens = histogram(
+                gen_ai_metrics.GEN_AI_CLIENT_TOKEN_USAGE, "{token}", "Number of input and output tokens used", TOKEN_BUCKETS
+            )
+            self.time_to_first_chunk = histogram(
+                gen_ai_metrics.GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK,
+                "s",
+                "Time from the call's start to the first chunk handed to the caller",
+                DURATION_BUCKETS,
+            )
+            self.time_per_chunk = histogram(
+                gen_ai_metrics.GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK,
+                "s",
+                "Time between consecutive chunks after the first",
+                CHUNK_GAP_BUCKETS,
+            )
         self.chunk_rate = histogram(CHUNKS_PER_SECOND, "{chunk}/s", "Chunks per second of a streamed response", RATE_BUCKETS)
         self.router_retries = meter.create_counter(
             n.ROUTER_RETRIES, unit="{attempt}", description="Router retries (another attempt on the same model group)")
@@ -113,8 +119,11 @@ class Instruments:
         own context is current by now, and would link the points to a parent span or none.
         """
         key, (dims, input_dims, output_dims) = self._dimension_sets(attrs, error_type, streaming)
-        self.duration.record(duration_s, dims, context)
-        self._record_tokens(attrs, input_dims, output_dims, context)
+        if self.stable:
+            self.duration.record(duration_s, dims, context)
+            self._record_tokens(attrs, input_dims, output_dims, context)
+        if self.current is not None:
+            self.current.record_call(duration_s, attrs, key, dims, error_type is not None, context)
         self._add_cost(attrs.get(n.COST), key, dims)
         cache_hit = attrs.get(n.CACHE_HIT)
         if cache_hit is None and getattr(sys.modules.get("litellm"), "cache", None) is not None:
@@ -126,8 +135,10 @@ class Instruments:
         """Cost (and, with ``tokens``, token usage) that arrived after a call's other metrics:
         a stream's, from LiteLLM's callback."""
         key, (dims, input_dims, output_dims) = self._dimension_sets(attrs, None, streaming)
-        if tokens:
+        if tokens and self.stable:
             self._record_tokens(attrs, input_dims, output_dims, context)
+        if tokens and self.current is not None:
+            self.current.record_tokens(attrs, key, dims, False, context)
         self._add_cost(attrs.get(n.COST), key, dims)
 
     def _record_tokens(
@@ -167,10 +178,13 @@ class Instruments:
         self, ttft_s: float | None, gaps_s: list[float], rate: float | None, dims: dict[str, Any], context: Context
     ) -> None:
         """Time to first chunk, time per chunk (each gap, or one mean gap) and chunk rate of one stream."""
-        if ttft_s is not None:
-            self.time_to_first_chunk.record(ttft_s, dims, context)
-        for gap in gaps_s:
-            self.time_per_chunk.record(gap, dims, context)
+        if self.stable:
+            if ttft_s is not None:
+                self.time_to_first_chunk.record(ttft_s, dims, context)
+            for gap in gaps_s:
+                self.time_per_chunk.record(gap, dims, context)
+        if self.current is not None:
+            self.current.record_stream(ttft_s, gaps_s, dims, context)
         if rate is not None:
             self.chunk_rate.record(rate, dims, context)
 

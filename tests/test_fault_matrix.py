@@ -23,7 +23,6 @@ import litetrace.safety
 import litetrace.stream.state as state_module
 from litetrace.attributes import chat, common, content, embedding, errors, semconv
 from litetrace.instrumentation import callback as callback_module
-from litetrace.instrumentation import calls as calls_module
 from litetrace.instrumentation.calls import CallTelemetry
 from litetrace.instrumentation.pending import PendingCalls
 from litetrace.metrics import Instruments

@@ -9,7 +9,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from opentelemetry.semconv._incubating.attributes.gen_ai_attributes import (
+    GEN_AI_SYSTEM_INSTRUCTIONS,
+    GEN_AI_TOOL_DEFINITIONS,
+)
+
 from litetrace.attributes.fields import field, inputs_of
+from litetrace.attributes.media import media_part
 from litetrace.attributes.semconv import INPUT_MESSAGES, OUTPUT_MESSAGES
 
 TRUNCATED = "…[truncated]"
@@ -46,8 +52,8 @@ def _parts(content: Any) -> list[dict[str, Any]]:
         if isinstance(text, str):
             parts.append({"type": "text", "content": text})
         elif isinstance(kind, str):
-            # Non-text parts (images, audio, files) are named, never copied: they can be huge.
-            parts.append({"type": kind})
+            # Non-text parts (images, audio, files) are never copied: they can be huge.
+            parts.append(media_part(part, kind))
     return parts
 
 
@@ -107,11 +113,44 @@ def output_messages(operation: str, result: Any, limit: int) -> str | None:
     return capped(messages, limit) if messages else None
 
 
+def system_instructions(params: dict[str, Any], limit: int) -> str | None:
+    """Instructions given apart from the messages (Responses ``instructions``, Anthropic ``system``)."""
+    source = params.get("instructions")
+    if source is None:
+        source = params.get("system")
+    parts = _parts(source) if isinstance(source, (str, list, tuple)) else []
+    return capped(parts, limit) if parts else None
+
+
+def tool_definitions(tools: Any, limit: int) -> str | None:
+    """The tools offered, in the conventions' shape (Chat and Responses API tool shapes)."""
+    definitions = []
+    for tool in inputs_of(tools):
+        kind = field(tool, "type") or "function"
+        function = field(tool, "function") or tool
+        name = field(function, "name")
+        definition: dict[str, Any] = {"type": kind, "name": name if isinstance(name, str) else kind}
+        for key in ("description", "parameters"):
+            value = field(function, key)
+            if value is not None:
+                definition[key] = value
+        definitions.append(definition)
+    return capped(definitions, limit) if definitions else None
+
+
 def add_input(operation: str, params: dict[str, Any], limit: int, attrs: dict[str, Any]) -> None:
-    """Record the input side."""
+    """Record the input side: messages, system instructions, tool definitions."""
     text = input_messages(operation, params, limit)
     if text:
         attrs[INPUT_MESSAGES] = text
+    instructions = system_instructions(params, limit)
+    if instructions:
+        attrs[GEN_AI_SYSTEM_INSTRUCTIONS] = instructions
+    tools = params.get("tools")
+    if tools:
+        definitions = tool_definitions(tools, limit)
+        if definitions:
+            attrs[GEN_AI_TOOL_DEFINITIONS] = definitions
 
 
 def add_output(operation: str, result: Any, limit: int, attrs: dict[str, Any]) -> None:

@@ -97,9 +97,9 @@ def provider_name(provider: str) -> str:
     return PROVIDERS.get(provider, provider)
 
 
-def add(attrs: dict[str, Any]) -> None:
-    """Add the gen_ai.* twins of the llm.* keys present in ``attrs``."""
-    for source, target in SAME_VALUE:
+def add(attrs: dict[str, Any], pairs: tuple[tuple[str, str], ...] = SAME_VALUE) -> None:
+    """Add the gen_ai.* twins of the llm.* keys present in ``attrs`` (``pairs``: the mode's table)."""
+    for source, target in pairs:
         value = attrs.get(source)
         if value is not None:
             attrs[target] = value

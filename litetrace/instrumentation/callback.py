@@ -17,7 +17,7 @@ from opentelemetry import trace
 from opentelemetry.instrumentation.utils import _SUPPRESS_INSTRUMENTATION_KEY
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from litetrace.attributes import common, semconv
+from litetrace.attributes import common
 from litetrace.attributes import names as n
 from litetrace.attributes.errors import Failure, failure
 from litetrace.instrumentation import attempts
@@ -174,9 +174,11 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
             else:
                 info = logged.get("error_information") or {}
                 attrs[n.ERROR_TYPE] = info.get("error_class") or "Exception"
+        conventions = self.telemetry.conventions
         if self.telemetry.settings.genai_attributes:
-            semconv.add(attrs)
-        name = f"{operation} {model}" if isinstance(model, str) and model else operation
+            conventions.request(operation, params, attrs)
+            conventions.add(attrs)
+        name = conventions.span_name(operation, model)
         start_ns, end_ns = _epoch_ns(start_time), _epoch_ns(end_time)
         span = self.telemetry.tracer.start_span(
             name, context=caller, kind=SpanKind.CLIENT, attributes=attrs, start_time=start_ns

@@ -17,9 +17,11 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from litetrace.attributes import EXTRACTORS, common, content, endpoint, semconv
+from litetrace.attributes import EXTRACTORS, common, content, endpoint
 from litetrace.attributes import names as n
+from litetrace.attributes.conventions import Conventions
 from litetrace.attributes.errors import failure
+from litetrace.attributes.fields import field
 from litetrace.config import Settings
 from litetrace.instrumentation import attempts, propagation
 from litetrace.instrumentation.pending import PendingCalls
@@ -85,8 +87,9 @@ class Call:
     """State of one instrumented call."""
 
     __slots__ = (
-        "operation", "params", "call_id", "span", "t0_ns", "context", "token", "recording", "enriched", "attrs", "attempts"
-    )
+        "operation", "params", "call_id", "span", "t0_ns", "context", "token", "recording", "enriched", "attrs",
+        "attempts", "details",
+    )  # fmt: skip
 
     def __init__(
         self, operation: str, params: dict[str, Any], call_id: str, span: trace.Span, t0_ns: int, attrs: dict[str, Any]
@@ -110,6 +113,8 @@ class Call:
         self.attrs = attrs
         # Model groups of a Router call's failed attempts (instrumentation/attempts.py), else None.
         self.attempts: list[str | None] | None = None
+        # Output content kept for the details event when it is not on the span (EVENT_ONLY).
+        self.details: dict[str, Any] | None = None
 
 
 # One guard per place, built once (see litetrace.safety). This is the per-call path: each is
@@ -130,12 +135,20 @@ class CallTelemetry:
     whatever fails, a span that was started is ended exactly once and leaves nothing pending.
     """
 
-    def __init__(self, tracer: trace.Tracer, instruments: Instruments, settings: Settings, pending: PendingCalls) -> None:
+    def __init__(
+        self, tracer: trace.Tracer, instruments: Instruments, settings: Settings, pending: PendingCalls,
+        events: Any = None,
+    ) -> None:  # fmt: skip
         self.tracer = tracer
         self.instruments = instruments
         self.settings = settings
         self.pending = pending
         self.propagate = propagation.enabled()
+        self.conventions = Conventions(settings.semconv)
+        # DetailsEvents when the details event is asked for, else None.
+        self.events = events
+        # Content is built when it goes on the span or into the event.
+        self.capture_output = settings.capture_content or settings.event_content
 
     # -- start -------------------------------------------------------------------------
 
@@ -163,13 +176,14 @@ class CallTelemetry:
         call_id = given if isinstance(given, str) and given else new_call_id()
         params = {**dict(zip(positional or POSITIONAL[operation], args, strict=False)), **kwargs} if args else kwargs
         model = params.get("model")
-        name = f"{operation} {model}" if isinstance(model, str) and model else operation
+        name = self.conventions.span_name(operation, model)
         attrs: dict[str, Any] = {}
         try:  # a span with fewer attributes beats no span
             common.request(operation, params, call_id, attrs)
             EXTRACTORS[operation].request(params, attrs)
             if self.settings.genai_attributes:
-                semconv.add(attrs)
+                self.conventions.request(operation, params, attrs)
+                self.conventions.add(attrs)
             # The enclosing workflow/task and litetrace.context (one context read when there is none),
             # then the call's own metadata, which is more specific.
             scope_attrs = inherited()
@@ -207,10 +221,12 @@ class CallTelemetry:
                 attrs: dict[str, Any] = {}
                 if call.recording:
                     EXTRACTORS[call.operation].response(result, attrs)
+                    self.conventions.usage(field(result, "usage"), attrs)
                     common.hidden_params(result, attrs)
                     endpoint.correct_guessed_base(call.params, attrs)
-                    if self.settings.capture_content and content.enabled_for(True, call.params, "output"):
-                        content.add_output(call.operation, result, self.settings.content_max_length, attrs)
+                    if self.capture_output and content.enabled_for(True, call.params, "output"):
+                        self.add_output(call, attrs, lambda found: content.add_output(
+                            call.operation, result, self.settings.content_max_length, found))  # fmt: skip
                     self.write(call, attrs)
                 else:
                     common.hidden_params(result, attrs)
@@ -221,10 +237,19 @@ class CallTelemetry:
         except Exception:
             _RESPONSE.swallow()
 
+    def add_output(self, call: Call, attrs: dict[str, Any], build: Any) -> None:
+        """Output content onto the span (SPAN_*), and kept for the details event (*_EVENT)."""
+        found: dict[str, Any] = {}
+        build(found)
+        if self.settings.capture_content:
+            attrs.update(found)
+        if self.settings.event_content:
+            call.details = found
+
     def write(self, call: Call, attrs: dict[str, Any]) -> None:
         """Write one phase's attributes (and their gen_ai twins) in a single call."""
         if self.settings.genai_attributes:
-            semconv.add(attrs)
+            self.conventions.add(attrs)
         call.attrs.update(attrs)
         call.span.set_attributes(attrs)
 
@@ -252,6 +277,8 @@ class CallTelemetry:
             if call.attempts:
                 attempts.finish(self, call, failed=error_type is not None)
             self.instruments.record_call((now - call.t0_ns) / 1e9, call.attrs, error_type, streaming, call.context)
+            if self.events is not None:
+                self.events.emit(call, error_type)
         finally:
             self._release(call, wait, end_time)
 

@@ -12,6 +12,7 @@ from opentelemetry import metrics, trace
 from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
 
 from litetrace.config import Settings
+from litetrace.events import DetailsEvents
 from litetrace.instrumentation import thread_context
 from litetrace.instrumentation.calls import CallTelemetry
 from litetrace.instrumentation.pending import PendingCalls
@@ -32,7 +33,7 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
 
     ``instrument(tracer_provider=..., meter_provider=..., capture_content=...,
     genai_attributes=..., content_max_length=..., callback_deadline=..., chunk_gap_metrics=...,
-    workflow_metric_dimension=..., thread_context=...)``.
+    workflow_metric_dimension=..., thread_context=..., semconv=..., logger_provider=...)``.
     """
 
     def __init__(self) -> None:
@@ -65,12 +66,17 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
             chunk_gap_metrics=kwargs.get("chunk_gap_metrics"),
             workflow_metric_dimension=kwargs.get("workflow_metric_dimension"),
             thread_context=kwargs.get("thread_context"),
+            semconv=kwargs.get("semconv"),
         )
         tracer = trace.get_tracer(__name__, __version__, kwargs.get("tracer_provider"))
         tell_if_spans_go_nowhere(kwargs.get("tracer_provider"))
         meter = metrics.get_meter(__name__, __version__, kwargs.get("meter_provider"))
         pending = PendingCalls(settings.callback_deadline, settings.max_pending)
-        telemetry = CallTelemetry(tracer, Instruments(meter, settings.workflow_metric_dimension), settings, pending)
+        telemetry = CallTelemetry(
+            tracer, Instruments(meter, settings.semconv, settings.workflow_metric_dimension), settings, pending
+        )
+        if settings.emit_events:
+            telemetry.events = DetailsEvents(kwargs.get("logger_provider"), settings, telemetry.conventions)
         self._telemetry = telemetry
         try:
             tracing_state.configure(

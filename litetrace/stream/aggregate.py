@@ -143,6 +143,9 @@ def _last_usage(chunks: list[Any]) -> Any:
     return None
 
 
+last_usage = _last_usage
+
+
 def _counts_tokens(usage: Any) -> bool:
     """False for the all-zero usage LiteLLM puts on every text-completion chunk when none was sent."""
     return any(field(usage, key) for key in ("total_tokens", "prompt_tokens", "completion_tokens"))

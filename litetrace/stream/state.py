@@ -8,8 +8,9 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from litetrace.attributes import names as n
+from litetrace.attributes.semconv import OUTPUT_MESSAGES
 from litetrace.safety import handle_internal_errors
-from litetrace.stream.aggregate import fold
+from litetrace.stream.aggregate import fold, last_usage
 from litetrace.stream.cancel import OwnerWatch, cancelling
 
 if TYPE_CHECKING:
@@ -141,14 +142,21 @@ class StreamState:
             try:  # the most intricate step: its failure still leaves the timings and metrics
                 if call.recording:
                     settings = telemetry.settings
-                    capture = settings.capture_content and _output_allowed(call)
+                    capture = telemetry.capture_output and _output_allowed(call)
                     fold(call.operation, self.chunks, attrs, settings.content_max_length if capture else None)
+                    if capture and not settings.capture_content:  # EVENT_ONLY: the content goes to the event alone
+                        output = attrs.pop(OUTPUT_MESSAGES, None)
+                        call.details = {OUTPUT_MESSAGES: output} if output else None
+                    elif capture and settings.event_content and OUTPUT_MESSAGES in attrs:
+                        call.details = {OUTPUT_MESSAGES: attrs[OUTPUT_MESSAGES]}
                     completion = attrs.get(n.USAGE_COMPLETION)
                     if isinstance(completion, int) and completion and span_ns > 0:
                         attrs[n.TOKENS_PER_SECOND] = completion * 1e9 / span_ns
                 else:
                     # Metrics still want token counts when the span is not sampled.
                     fold(call.operation, self.chunks, attrs, None)
+                if telemetry.conventions.current:  # cache-write and per-modality token counts
+                    telemetry.conventions.usage(last_usage(self.chunks), attrs)
             except Exception:
                 _FOLD.swallow()
             dims = telemetry.instruments.dimensions({**call.attrs, **attrs}, _error_type(error), True)
