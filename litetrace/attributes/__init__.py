@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from litetrace import operations as op
 from litetrace.attributes import chat, embedding, image, moderation, responses, text_completion
 
 EXTRACTORS: dict[str, ModuleType] = {
-    "chat": chat,
-    "text_completion": text_completion,
-    "embedding": embedding,
-    "image_generation": image,
-    "moderation": moderation,
-    "responses": responses,
+    op.CHAT: chat,
+    op.TEXT_COMPLETION: text_completion,
+    op.EMBEDDING: embedding,
+    op.IMAGE_GENERATION: image,
+    op.MODERATION: moderation,
+    op.RESPONSES: responses,
 }

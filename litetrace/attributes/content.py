@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from litetrace import operations as op
 from litetrace.attributes.fields import field, inputs_of
 from litetrace.attributes.semconv import INPUT_MESSAGES, OUTPUT_MESSAGES
 
@@ -67,14 +68,14 @@ def _tool_call_parts(calls: Any) -> list[dict[str, Any]]:
 def input_messages(operation: str, params: dict[str, Any], limit: int) -> str | None:
     """The request's messages (or prompt/input text) as JSON."""
     messages: list[dict[str, Any]] = []
-    if operation == "chat" or (operation == "responses" and isinstance(params.get("input"), list)):
-        source = params.get("messages") if operation == "chat" else params.get("input")
+    if operation == op.CHAT or (operation == op.RESPONSES and isinstance(params.get("input"), list)):
+        source = params.get("messages") if operation == op.CHAT else params.get("input")
         for message in inputs_of(source):
             role = field(message, "role") or "user"
             parts = _parts(field(message, "content")) + _tool_call_parts(field(message, "tool_calls"))
             messages.append({"role": role, "parts": parts})
     else:
-        key = "prompt" if operation in ("text_completion", "image_generation") else "input"
+        key = "prompt" if operation in (op.TEXT_COMPLETION, op.IMAGE_GENERATION) else "input"
         texts = [t for t in inputs_of(params.get(key)) if isinstance(t, str)]
         if texts:
             messages.append({"role": "user", "parts": [{"type": "text", "content": t} for t in texts]})
@@ -84,7 +85,7 @@ def input_messages(operation: str, params: dict[str, Any], limit: int) -> str | 
 def output_messages(operation: str, result: Any, limit: int) -> str | None:
     """The response's choices (or output items) as JSON."""
     messages: list[dict[str, Any]] = []
-    if operation in ("chat", "text_completion"):
+    if operation in (op.CHAT, op.TEXT_COMPLETION):
         for choice in inputs_of(field(result, "choices")):
             message = field(choice, "message")
             if message is not None:
@@ -92,7 +93,7 @@ def output_messages(operation: str, result: Any, limit: int) -> str | None:
             else:
                 parts = _parts(field(choice, "text"))
             messages.append({"role": "assistant", "parts": parts, "finish_reason": field(choice, "finish_reason")})
-    elif operation == "responses":
+    elif operation == op.RESPONSES:
         parts = []
         for item in inputs_of(field(result, "output")):
             if field(item, "type") == "message":

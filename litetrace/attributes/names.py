@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from litetrace.operations import ALL as OPERATIONS
+
 
 class Key(NamedTuple):
     """One span attribute of the contract."""
@@ -20,7 +22,7 @@ class Key(NamedTuple):
 CONTRACT: tuple[Key, ...] = (
     # Every operation
     Key("llm.vendor", "every operation", 'always "litellm"'),
-    Key("llm.request.type", "every operation", "chat, text_completion, embedding, image_generation, moderation, responses"),
+    Key("llm.request.type", "every operation", ", ".join(OPERATIONS)),
     Key("llm.provider", "every operation", "LiteLLM's provider id (openai, anthropic, bedrock, ...), from LiteLLM itself"),
     Key("llm.request.model", "every operation", "model as requested"),
     Key("llm.response.model", "every operation", "model the provider reports"),

@@ -13,6 +13,7 @@ from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as ge
 from opentelemetry.semconv.attributes import error_attributes
 from opentelemetry.semconv.attributes import server_attributes as server
 
+from litetrace import operations as op
 from litetrace.attributes import names as n
 
 OPERATION_NAME = gen_ai.GEN_AI_OPERATION_NAME
@@ -26,13 +27,15 @@ OUTPUT_MESSAGES = gen_ai.GEN_AI_OUTPUT_MESSAGES
 
 # litetrace operation -> gen_ai.operation.name (semconv's well-known values where one fits).
 OPERATIONS = {
-    "chat": "chat",
-    "text_completion": "text_completion",
-    "embedding": "embeddings",
-    "image_generation": "image_generation",
-    "moderation": "moderation",
-    "responses": "chat",
+    op.CHAT: gen_ai.GenAiOperationNameValues.CHAT.value,
+    op.TEXT_COMPLETION: gen_ai.GenAiOperationNameValues.TEXT_COMPLETION.value,
+    op.EMBEDDING: gen_ai.GenAiOperationNameValues.EMBEDDINGS.value,
+    op.IMAGE_GENERATION: "image_generation",  # no well-known value for these two: our own name
+    op.MODERATION: "moderation",
+    op.RESPONSES: gen_ai.GenAiOperationNameValues.CHAT.value,
 }
+# Operations whose requests ask for a number of choices (gen_ai.request.choice.count).
+CHOICE_OPERATIONS = frozenset({op.CHAT, op.TEXT_COMPLETION, op.RESPONSES})
 
 # LiteLLM provider id -> gen_ai.provider.name well-known value; others pass through.
 PROVIDERS = {
@@ -103,7 +106,7 @@ def add(attrs: dict[str, Any]) -> None:
     if provider:
         attrs[PROVIDER_NAME] = provider_name(provider)
     choices = attrs.get(n.REQ_N)
-    if isinstance(choices, int) and choices != 1 and operation in ("chat", "text_completion", "responses"):
+    if isinstance(choices, int) and choices != 1 and operation in CHOICE_OPERATIONS:
         attrs[gen_ai.GEN_AI_REQUEST_CHOICE_COUNT] = choices
     encoding = attrs.get(n.REQ_ENCODING_FORMAT)
     if encoding:

@@ -19,32 +19,18 @@ from litetrace.attributes import common, semconv
 from litetrace.attributes import names as n
 from litetrace.attributes.errors import exception_event
 from litetrace.attributes.redaction import secrets_in
-from litetrace.instrumentation.calls import CallTelemetry
+from litetrace.instrumentation.calls import CallRecorder
+from litetrace.instrumentation.targets import OPERATION_BY_CALL_TYPE
+from litetrace.operations import CHAT
 from litetrace.safety import internal_error
-
-# LiteLLM call_type -> litetrace operation.
-OPERATION_BY_CALL_TYPE = {
-    "completion": "chat",
-    "acompletion": "chat",
-    "text_completion": "text_completion",
-    "atext_completion": "text_completion",
-    "embedding": "embedding",
-    "aembedding": "embedding",
-    "image_generation": "image_generation",
-    "aimage_generation": "image_generation",
-    "moderation": "moderation",
-    "amoderation": "moderation",
-    "responses": "responses",
-    "aresponses": "responses",
-}
 
 
 class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base class is untyped
     """The CustomLogger paired with the wrapt patches through ``litellm_call_id``."""
 
-    def __init__(self, telemetry: CallTelemetry) -> None:
+    def __init__(self, recorder: CallRecorder) -> None:
         super().__init__()
-        self.telemetry = telemetry
+        self.recorder = recorder
 
     # LiteLLM passes these by keyword: the parameter names must match its base class.
     def log_success_event(self, kwargs: dict[str, Any], response_obj: Any, start_time: Any, end_time: Any) -> None:
@@ -70,7 +56,7 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
             call_id = kwargs.get("litellm_call_id")
             if not isinstance(call_id, str):
                 return
-            pending = self.telemetry.pending
+            pending = self.recorder.pending
             state, entry = pending.take(call_id)
             if state == "seen":
                 return
@@ -79,7 +65,7 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
                 # LiteLLM logs a failed call at cost 0.0; the contract leaves an unknown cost unset.
                 extra.pop(n.COST, None)
             if state == "open":
-                pending.enrich_open(call_id, lambda call: self.telemetry.enrich(call, extra), final=not failed)
+                pending.enrich_open(call_id, lambda call: self.recorder.enrich(call, extra), final=not failed)
             elif state == "parked":
                 entry(extra)
             else:
@@ -94,7 +80,7 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
         from litetrace.attributes import EXTRACTORS, errors
 
         logged = kwargs.get("standard_logging_object") or {}
-        operation = OPERATION_BY_CALL_TYPE.get(str(kwargs.get("call_type") or logged.get("call_type")), "chat")
+        operation = OPERATION_BY_CALL_TYPE.get(str(kwargs.get("call_type") or logged.get("call_type")), CHAT)
         model = requested_model(logged) or kwargs.get("model") or logged.get("model")
         params = dict(kwargs.get("optional_params") or {})
         params.update({key: kwargs[key] for key in ("messages", "input", "prompt") if key in kwargs})
@@ -115,11 +101,11 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
             else:
                 info = logged.get("error_information") or {}
                 attrs[n.ERROR_TYPE] = info.get("error_class") or "Exception"
-        if self.telemetry.settings.genai_attributes:
+        if self.recorder.settings.genai_attributes:
             semconv.add(attrs)
         name = f"{operation} {model}" if isinstance(model, str) and model else operation
         start_ns, end_ns = _epoch_ns(start_time), _epoch_ns(end_time)
-        span = self.telemetry.tracer.start_span(name, kind=SpanKind.CLIENT, attributes=attrs, start_time=start_ns)
+        span = self.recorder.tracer.start_span(name, kind=SpanKind.CLIENT, attributes=attrs, start_time=start_ns)
         if failed:
             if isinstance(error, BaseException):
                 span.add_event("exception", exception_event(error, secrets, attrs.get(n.ERROR_MESSAGE)))
@@ -130,7 +116,7 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
         duration = (end_ns - start_ns) / 1e9 if start_ns and end_ns else 0.0
         streaming = bool(logged.get("stream"))
         error_type = attrs.get(n.ERROR_TYPE) if failed else None
-        self.telemetry.instruments.record_call(duration, attrs, error_type, streaming, trace.set_span_in_context(span))
+        self.recorder.instruments.record_call(duration, attrs, error_type, streaming, trace.set_span_in_context(span))
 
 
 def requested_model(logged: dict[str, Any]) -> str | None:

@@ -1,6 +1,6 @@
 """One user call's span: opened before LiteLLM runs, finished from the result or the error.
 
-``CallTelemetry`` is built once per ``instrument()`` and closed over by every wrapper;
+``CallRecorder`` is built once per ``instrument()`` and closed over by every wrapper;
 its methods are the whole per-call path, and each guards itself so that nothing
 litetrace does can change what the user's call returns or raises.
 """
@@ -21,21 +21,10 @@ from litetrace.attributes import EXTRACTORS, common, content, errors, semconv
 from litetrace.attributes import names as n
 from litetrace.attributes.errors import exception_event
 from litetrace.attributes.redaction import secrets_in
-from litetrace.config import Settings
-from litetrace.instrumentation.pending import PendingCalls
+from litetrace.instrumentation.pairing import CallPairing
 from litetrace.metrics import Instruments
 from litetrace.safety import internal_error
-
-# Positional parameter names of each operation's LiteLLM entry point.
-POSITIONAL = {
-    "chat": ("model", "messages"),
-    "text_completion": ("prompt", "model"),
-    "embedding": ("model", "input"),
-    "image_generation": ("prompt", "model"),
-    "moderation": ("input", "model"),
-    "responses": ("input", "model"),
-}
-
+from litetrace.settings import Settings
 
 # A process-random UUID4 prefix and a counter: ids as unique as uuid4() for this use,
 # in a tenth of its time (os.urandom per call was ~2.5 us of the per-call budget).
@@ -86,10 +75,10 @@ class Call:
         self.attrs = attrs
 
 
-class CallTelemetry:
+class CallRecorder:
     """Opens, enriches and ends spans; records metrics."""
 
-    def __init__(self, tracer: trace.Tracer, instruments: Instruments, settings: Settings, pending: PendingCalls) -> None:
+    def __init__(self, tracer: trace.Tracer, instruments: Instruments, settings: Settings, pending: CallPairing) -> None:
         self.tracer = tracer
         self.instruments = instruments
         self.settings = settings
@@ -98,7 +87,7 @@ class CallTelemetry:
     # -- start -------------------------------------------------------------------------
 
     def begin(
-        self, operation: str, args: tuple[Any, ...], kwargs: dict[str, Any], positional: tuple[str, ...] | None = None
+        self, operation: str, args: tuple[Any, ...], kwargs: dict[str, Any], positional: tuple[str, ...] = ()
     ) -> Call | None:
         """Start the span; make sure the call carries a ``litellm_call_id`` to pair with."""
         t0_ns = time.perf_counter_ns()
@@ -107,7 +96,7 @@ class CallTelemetry:
             if not isinstance(call_id, str) or not call_id:
                 call_id = new_call_id()
                 kwargs["litellm_call_id"] = call_id
-            params = {**dict(zip(positional or POSITIONAL[operation], args, strict=False)), **kwargs} if args else kwargs
+            params = {**dict(zip(positional, args, strict=False)), **kwargs} if args else kwargs
             model = params.get("model")
             name = f"{operation} {model}" if isinstance(model, str) and model else operation
             attrs: dict[str, Any] = {}

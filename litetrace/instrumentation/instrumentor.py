@@ -11,14 +11,14 @@ import wrapt
 from opentelemetry import metrics, trace
 from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
 
-from litetrace.config import Settings
-from litetrace.instrumentation.calls import CallTelemetry
-from litetrace.instrumentation.pending import PendingCalls
+from litetrace.instrumentation.calls import CallRecorder
+from litetrace.instrumentation.pairing import CallPairing
 from litetrace.instrumentation.routing import CallbackRouting
 from litetrace.instrumentation.targets import MODULES, ROUTER_CLASSES, ROUTER_TARGETS, TARGETS, Target
 from litetrace.instrumentation.wrappers import async_wrapper, sync_wrapper
 from litetrace.metrics import Instruments
 from litetrace.package import INSTRUMENTS
+from litetrace.settings import Settings
 from litetrace.version import __version__
 
 
@@ -35,15 +35,18 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
         if not hasattr(self, "_wrapped"):
             self._wrapped: list[tuple[Any, str]] = []
             self._routing: CallbackRouting | None = None
-            self._telemetry: CallTelemetry | None = None
+            self._recorder: CallRecorder | None = None
 
     def instrumentation_dependencies(self) -> Collection[str]:
         return INSTRUMENTS
 
     @property
-    def telemetry(self) -> CallTelemetry | None:
-        """The live call telemetry while instrumented (for tests and benchmarks)."""
-        return self._telemetry
+    def recorder(self) -> CallRecorder | None:
+        """The live call recorder while instrumented (for tests and benchmarks)."""
+        return self._recorder
+
+    # The name before the CallRecorder rename; kept for one release.
+    telemetry = recorder
 
     def _instrument(self, **kwargs: Any) -> None:
         from litetrace.instrumentation.callback import LitetraceCallback
@@ -57,16 +60,16 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
         )
         tracer = trace.get_tracer(__name__, __version__, kwargs.get("tracer_provider"))
         meter = metrics.get_meter(__name__, __version__, kwargs.get("meter_provider"))
-        pending = PendingCalls(settings.callback_deadline, settings.max_pending)
-        telemetry = CallTelemetry(tracer, Instruments(meter), settings, pending)
-        self._telemetry = telemetry
+        pending = CallPairing(settings.callback_deadline, settings.max_pending)
+        recorder = CallRecorder(tracer, Instruments(meter), settings, pending)
+        self._recorder = recorder
         for module_name in MODULES:
             try:
                 module = importlib.import_module(module_name)
             except ImportError:
                 continue
             for target in TARGETS:
-                self._wrap(module, target, telemetry)
+                self._wrap(module, target, recorder)
         for module_name, class_name in ROUTER_CLASSES:
             try:
                 router = getattr(importlib.import_module(module_name), class_name, None)
@@ -74,18 +77,18 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
                 continue
             if router is not None:
                 for target in ROUTER_TARGETS:
-                    self._wrap(router, target, telemetry)
-        self._routing = CallbackRouting(LitetraceCallback(telemetry))
+                    self._wrap(router, target, recorder)
+        self._routing = CallbackRouting(LitetraceCallback(recorder))
         self._routing.install()
         atexit.register(pending.flush)
 
-    def _wrap(self, owner: Any, target: Target, telemetry: CallTelemetry) -> None:
+    def _wrap(self, owner: Any, target: Target, recorder: CallRecorder) -> None:
         """Wrap ``owner.<target.name>`` (a module function or a class method) if it exists."""
         current = owner.__dict__.get(target.name)
         if current is None or not callable(current) or isinstance(current, wrapt.FunctionWrapper):
             return
         factory = async_wrapper if target.is_async else sync_wrapper
-        wrapt.wrap_function_wrapper(owner, target.name, factory(target.operation, telemetry, target.positional))
+        wrapt.wrap_function_wrapper(owner, target.name, factory(target.operation, recorder, target.positional))
         self._wrapped.append((owner, target.name))
 
     def _uninstrument(self, **kwargs: Any) -> None:
@@ -97,12 +100,12 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
         if self._routing is not None:
             self._routing.uninstall()
             self._routing = None
-        if self._telemetry is not None:
-            atexit.unregister(self._telemetry.pending.flush)
-            self._telemetry.pending.close()
-            self._telemetry = None
+        if self._recorder is not None:
+            atexit.unregister(self._recorder.pending.flush)
+            self._recorder.pending.close()
+            self._recorder = None
 
     def flush(self) -> None:
         """End now every span still waiting for LiteLLM's callback."""
-        if self._telemetry is not None:
-            self._telemetry.pending.flush()
+        if self._recorder is not None:
+            self._recorder.pending.flush()

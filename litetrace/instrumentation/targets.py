@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from litetrace.operations import CHAT, EMBEDDING, IMAGE_GENERATION, MODERATION, RESPONSES, TEXT_COMPLETION
+
 
 class Target(NamedTuple):
     """One LiteLLM entry point."""
@@ -17,23 +19,22 @@ class Target(NamedTuple):
     name: str
     operation: str
     is_async: bool
-    # Positional parameter names, when they differ from the module function's.
-    positional: tuple[str, ...] | None = None
+    # Its positional parameter names, to read ``completion("gpt-4o", messages)`` like keywords.
+    positional: tuple[str, ...]
+
+
+def both(name: str, operation: str, positional: tuple[str, ...]) -> tuple[Target, Target]:
+    """An entry point and its ``a``-prefixed async twin, which LiteLLM gives the same parameters."""
+    return Target(name, operation, False, positional), Target(f"a{name}", operation, True, positional)
 
 
 TARGETS: tuple[Target, ...] = (
-    Target("completion", "chat", False),
-    Target("acompletion", "chat", True),
-    Target("text_completion", "text_completion", False),
-    Target("atext_completion", "text_completion", True),
-    Target("embedding", "embedding", False),
-    Target("aembedding", "embedding", True),
-    Target("image_generation", "image_generation", False),
-    Target("aimage_generation", "image_generation", True),
-    Target("moderation", "moderation", False),
-    Target("amoderation", "moderation", True),
-    Target("responses", "responses", False),
-    Target("aresponses", "responses", True),
+    *both("completion", CHAT, ("model", "messages")),
+    *both("text_completion", TEXT_COMPLETION, ("prompt", "model")),
+    *both("embedding", EMBEDDING, ("model", "input")),
+    *both("image_generation", IMAGE_GENERATION, ("prompt", "model")),
+    *both("moderation", MODERATION, ("input", "model")),
+    *both("responses", RESPONSES, ("input", "model")),
 )
 
 # Modules that may hold a binding of the entry points above (missing ones are skipped).
@@ -62,12 +63,12 @@ ROUTER_CLASSES: tuple[tuple[str, str], ...] = (
     ("litellm.router_rust.core", "RustCore"),
 )
 ROUTER_TARGETS: tuple[Target, ...] = (
-    Target("completion", "chat", False),
-    Target("acompletion", "chat", True),
-    Target("text_completion", "text_completion", False, ("model", "prompt")),
-    Target("atext_completion", "text_completion", True, ("model", "prompt")),
-    Target("embedding", "embedding", False),
-    Target("aembedding", "embedding", True),
-    Target("image_generation", "image_generation", False),
-    Target("aimage_generation", "image_generation", True),
+    *both("completion", CHAT, ("model", "messages")),
+    *both("text_completion", TEXT_COMPLETION, ("model", "prompt")),
+    *both("embedding", EMBEDDING, ("model", "input")),
+    *both("image_generation", IMAGE_GENERATION, ("prompt", "model")),
 )
+
+# LiteLLM's ``call_type`` for a call is the name of the module function it entered by
+# (``acompletion``, ``embedding``, ...): the callback maps it back to an operation with this.
+OPERATION_BY_CALL_TYPE: dict[str, str] = {target.name: target.operation for target in TARGETS}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from litetrace import operations as op
 from litetrace.attributes import chat, common, content, responses
 from litetrace.attributes import names as n
 from litetrace.attributes.fields import field, text_length
@@ -17,7 +18,7 @@ from litetrace.attributes.semconv import OUTPUT_MESSAGES
 
 def fold(operation: str, chunks: list[Any], attrs: dict[str, Any], capture_limit: int | None) -> None:
     """Add the response keys of a finished stream to ``attrs``."""
-    if operation == "responses":
+    if operation == op.RESPONSES:
         _fold_responses(chunks, attrs, capture_limit)
         return
     length = 0
@@ -157,6 +158,6 @@ def _fold_responses(events: list[Any], attrs: dict[str, Any], capture_limit: int
     if final is not None:
         responses.response(final, attrs)
         if capture_limit is not None:
-            content.add_output("responses", final, capture_limit, attrs)
+            content.add_output(op.RESPONSES, final, capture_limit, attrs)
     else:
         attrs[n.RESP_CONTENT_LENGTH] = length

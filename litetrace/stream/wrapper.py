@@ -17,7 +17,7 @@ from typing import Any
 from wrapt import ObjectProxy
 
 from litetrace.safety import internal_error
-from litetrace.stream.state import CANCELLED, CLOSED_EARLY, COMPLETED, ERROR, StreamState
+from litetrace.stream.timing import CANCELLED, CLOSED_EARLY, COMPLETED, ERROR, StreamState
 
 logger = logging.getLogger("litetrace")
 

@@ -11,7 +11,7 @@ from litetrace.safety import internal_error
 from litetrace.stream.aggregate import fold
 
 if TYPE_CHECKING:
-    from litetrace.instrumentation.calls import Call, CallTelemetry
+    from litetrace.instrumentation.calls import Call, CallRecorder
 
 COMPLETED = "completed"
 CLOSED_EARLY = "closed_early"
@@ -35,11 +35,11 @@ class StreamState:
     """Timing and chunks of one stream; ends its span exactly once."""
 
     __slots__ = (
-        "telemetry", "call", "pull", "first_ns", "last_ns", "count", "max_gap_ns", "chunks", "_once", "finalizer",
+        "recorder", "call", "pull", "first_ns", "last_ns", "count", "max_gap_ns", "chunks", "_once", "finalizer",
     )  # fmt: skip
 
-    def __init__(self, telemetry: CallTelemetry, call: Call) -> None:
-        self.telemetry = telemetry
+    def __init__(self, recorder: CallRecorder, call: Call) -> None:
+        self.recorder = recorder
         self.call = call
         # The wrapped stream's bound __next__ / __anext__, set by the proxy: reading it through
         # the proxy's __wrapped__ costs more than all the rest of a chunk's handling.
@@ -92,7 +92,7 @@ class StreamState:
         self.finish(ABANDONED)
 
     def _record(self, outcome: str, error: BaseException | None) -> None:
-        telemetry, call = self.telemetry, self.call
+        recorder, call = self.recorder, self.call
         end_ns = time.perf_counter_ns()
         attrs: dict[str, Any] = {n.STREAMING: True, n.STREAM_OUTCOME: outcome, n.CHUNK_COUNT: self.count}
         attrs[n.STREAM_DURATION] = (end_ns - call.t0_ns) / 1e9
@@ -108,7 +108,7 @@ class StreamState:
             mean_gap = span_ns / (self.count - 1) / 1e9
             attrs[n.CHUNKS_PER_SECOND] = rate
         if call.recording:
-            settings = telemetry.settings
+            settings = recorder.settings
             capture = settings.capture_content and _output_allowed(call)
             fold(call.operation, self.chunks, attrs, settings.content_max_length if capture else None)
             completion = attrs.get(n.USAGE_COMPLETION)
@@ -117,21 +117,21 @@ class StreamState:
         else:
             # Metrics still want token counts when the span is not sampled.
             fold(call.operation, self.chunks, attrs, None)
-        dims = telemetry.instruments.dimensions({**call.attrs, **attrs}, _error_type(error), True)
+        dims = recorder.instruments.dimensions({**call.attrs, **attrs}, _error_type(error), True)
         gaps = self.gaps_s()
         if gaps is None:  # the default: one mean gap per stream rather than a record per chunk
             gaps = [mean_gap] if mean_gap is not None else []
-        telemetry.instruments.record_stream(ttft, gaps, rate, dims, call.context)
+        recorder.instruments.record_stream(ttft, gaps, rate, dims, call.context)
         if call.recording:
-            telemetry.write(call, attrs)
+            recorder.write(call, attrs)
         else:
             call.attrs.update(attrs)
         if error is not None:
-            telemetry.fail(call, error, streaming=True)
+            recorder.fail(call, error, streaming=True)
         else:
             # LiteLLM's success callback (cost, cache hit) comes only for a response that reached its end.
             whole = outcome == COMPLETED or n.RESP_FINISH_REASONS in attrs
-            telemetry.end(call, None, streaming=True, park=whole)
+            recorder.end(call, None, streaming=True, park=whole)
 
 
 def _error_type(error: BaseException | None) -> str | None:
@@ -149,8 +149,8 @@ class ChunkGapStreamState(StreamState):
 
     __slots__ = ("times",)
 
-    def __init__(self, telemetry: CallTelemetry, call: Call) -> None:
-        super().__init__(telemetry, call)
+    def __init__(self, recorder: CallRecorder, call: Call) -> None:
+        super().__init__(recorder, call)
         self.times: list[int] = []
 
     def on_chunk(self, chunk: Any) -> None:

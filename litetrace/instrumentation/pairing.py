@@ -1,4 +1,4 @@
-"""Calls between the wrapper and LiteLLM's callback, keyed by ``litellm_call_id``.
+"""Pairing the wrapper's span with LiteLLM's callback for the same call, by ``litellm_call_id``.
 
 Three states: *open* (the wrapper's span is live), *waiting* (the wrapper is done; the
 span may be parked until LiteLLM's callback brings cost and cache hit), or unknown (a
@@ -17,13 +17,14 @@ from typing import Any
 
 from litetrace.safety import internal_error
 
-# Ends a parked span, given the attributes the callback brought (None: deadline passed).
+# Call ids whose callback was handled, remembered so a repeated event makes no second span.
 _TAKEN_MEMORY = 4096
 
+# Ends a parked span, given the attributes the callback brought (None: deadline passed).
 Finisher = Callable[[dict[str, Any] | None], None]
 
 
-class PendingCalls:
+class CallPairing:
     """Bounded, thread-safe bookkeeping of calls awaiting LiteLLM's callback."""
 
     def __init__(self, deadline_s: float, max_entries: int) -> None:
