@@ -13,9 +13,6 @@ from opentelemetry.semconv._incubating.metrics import gen_ai_metrics
 from litetrace.attributes import names as n
 from litetrace.attributes import semconv
 
-CHUNKS_PER_SECOND = "llm.response.chunks_per_second"
-COST = "llm.usage.cost"
-
 # LLM latencies span 10 ms .. 60 s; the SDK's default buckets (0..10 000) do not fit seconds.
 DURATION_BUCKETS = (0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 60.0)
 CHUNK_GAP_BUCKETS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56)
@@ -28,8 +25,8 @@ RATE_BUCKETS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)
 class Instruments:
     """Histograms and counters, created once per meter.
 
-    Recording is the SDK's work (~5 us per measurement plus ~0.7 us per dimension on
-    this machine), so the per-call path keeps measurements few: dimension dicts are
+    Recording is the SDK's work, costlier than litetrace's own per measurement and growing
+    with each dimension, so the per-call path keeps measurements few: dimension dicts are
     built once per distinct set and reused, and cost is an asynchronous counter whose
     running totals the SDK reads at collection time instead of one ``add`` per call.
     """
@@ -58,14 +55,14 @@ class Instruments:
             "Time between consecutive chunks after the first",
             CHUNK_GAP_BUCKETS,
         )
-        self.chunk_rate = histogram(CHUNKS_PER_SECOND, "{chunk}/s", "Chunks per second of a streamed response", RATE_BUCKETS)
+        self.chunk_rate = histogram(n.CHUNKS_PER_SECOND, "{chunk}/s", "Chunks per second of a streamed response", RATE_BUCKETS)
         self._lock = threading.Lock()
         # dimension key -> (dims, dims + input token type, dims + output token type)
         self._dims: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = {}
         # dimension key -> [dims, running cost total in USD]
         self._cost_totals: dict[tuple[Any, ...], list[Any]] = {}
         self.cost = meter.create_observable_counter(
-            COST, callbacks=[self._observe_cost], unit="USD", description="Cost of LiteLLM calls (LiteLLM's cost map)"
+            n.COST, callbacks=[self._observe_cost], unit="USD", description="Cost of LiteLLM calls (LiteLLM's cost map)"
         )
 
     def _dimension_sets(

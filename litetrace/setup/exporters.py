@@ -1,12 +1,123 @@
-"""OTLP exporters (http/protobuf or grpc) from arguments, the standard ``OTEL_EXPORTER_OTLP_*``
-variables, or LiteLLM's own ``OTEL_EXPORTER`` / ``OTEL_ENDPOINT`` / ``OTEL_HEADERS``."""
+"""Exporter names -> SDK span exporters and metric readers: the embedded store, console, OTLP, Prometheus.
+
+OTLP (http/protobuf or grpc) comes from arguments, the standard ``OTEL_EXPORTER_OTLP_*``
+variables, or LiteLLM's own ``OTEL_EXPORTER`` / ``OTEL_ENDPOINT`` / ``OTEL_HEADERS``.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
-from typing import Any
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
+from opentelemetry.sdk.metrics.export import MetricReader, PeriodicExportingMetricReader
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+
+logger = logging.getLogger("litetrace")
+
+EXPORTERS_ENV = "LITETRACE_EXPORTER"
+PROMETHEUS_PORT_ENV = "LITETRACE_PROMETHEUS_PORT"
+KNOWN_EXPORTERS = ("sqlite", "console", "otlp", "prometheus", "none")
 _SIGNAL_SUFFIXES = ("/v1/traces", "/v1/metrics")
+
+# Span post-processing: return the span (possibly another ReadableSpan) to keep it, None to drop it.
+SpanPostProcess = Callable[[ReadableSpan], "ReadableSpan | None"]
+
+
+@dataclass(frozen=True)
+class Destinations:
+    """The options of ``setup()`` that say where the exporters send."""
+
+    store_path: str | None = None
+    otlp_endpoint: str | None = None
+    otlp_protocol: str | None = None
+    otlp_headers: dict[str, str] | None = None
+    interval_ms: int = 10_000
+
+
+class Exporters(NamedTuple):
+    """What one exporter name gives: a span exporter and/or a metric reader, and what to remember."""
+
+    spans: SpanExporter | None = None
+    metrics: MetricReader | None = None
+    store_path: str | None = None
+    # A resource that outlives the providers (the Prometheus HTTP server): closed last.
+    close: Callable[[], object] | None = None
+
+
+def exporter_names(value: str | Sequence[str] | None) -> list[str]:
+    """Exporter names from an argument or ``LITETRACE_EXPORTER`` / LiteLLM's ``OTEL_EXPORTER``."""
+    if value is None:
+        value = os.environ.get(EXPORTERS_ENV) or _litellm_exporter_env() or "sqlite"
+    names = [part.strip().lower() for part in value.split(",")] if isinstance(value, str) else list(value)
+    names = [name for name in names if name]
+    unknown = [name for name in names if name not in KNOWN_EXPORTERS]
+    if unknown:
+        raise ValueError(f"unknown exporter {unknown[0]!r}: choose from {', '.join(KNOWN_EXPORTERS)}")
+    return names
+
+
+def _litellm_exporter_env() -> str | None:
+    """LiteLLM's docs name ``OTEL_EXPORTER`` (otlp_http, otlp_grpc, console): honour it."""
+    value = os.environ.get("OTEL_EXPORTER", "").strip().lower()
+    if value in ("otlp_http", "otlp_grpc", "otlp"):
+        return "otlp"
+    return value if value == "console" else None
+
+
+def exporters_for(name: str, where: Destinations) -> Exporters:
+    """One exporter name -> its span exporter and metric reader."""
+    if name == "none":
+        return Exporters()
+    if name == "sqlite":
+        return _sqlite(where)
+    if name == "console":
+        return _console(where.interval_ms)
+    if name == "prometheus":
+        return _prometheus()
+    span_exporter, metric_exporter = otlp_exporters(where.otlp_endpoint, where.otlp_protocol, where.otlp_headers)
+    return Exporters(span_exporter, PeriodicExportingMetricReader(metric_exporter, where.interval_ms))
+
+
+def _sqlite(where: Destinations) -> Exporters:
+    from litetrace.store import SQLiteMetricExporter, SQLiteSpanExporter
+    from litetrace.store.location import store_path
+
+    path = store_path(where.store_path or None)
+    reader = PeriodicExportingMetricReader(SQLiteMetricExporter(path), where.interval_ms)
+    return Exporters(SQLiteSpanExporter(path), reader, store_path=path)
+
+
+def _console(interval_ms: int) -> Exporters:
+    from opentelemetry.sdk.metrics.export import ConsoleMetricExporter
+    from opentelemetry.sdk.trace.export import ConsoleSpanExporter
+
+    # The SDK's default ``out`` is sys.stdout as it was when the SDK was imported; use today's.
+    reader = PeriodicExportingMetricReader(ConsoleMetricExporter(out=sys.stdout), interval_ms)
+    return Exporters(ConsoleSpanExporter(out=sys.stdout), reader)
+
+
+def _prometheus() -> Exporters:
+    try:
+        from opentelemetry.exporter.prometheus import PrometheusMetricReader
+        from prometheus_client import start_http_server
+    except ImportError as error:
+        raise ImportError("the prometheus exporter needs: pip install 'litetrace[prometheus]'") from error
+    port = int(os.environ.get(PROMETHEUS_PORT_ENV, "9464"))
+    started = start_http_server(port=port, addr=os.environ.get("LITETRACE_PROMETHEUS_HOST", "127.0.0.1"))
+    if not isinstance(started, tuple):  # prometheus_client < 0.20 returns nothing to stop
+        return Exporters(metrics=PrometheusMetricReader())
+    server = started[0]  # >= 0.20: (server, thread); stop it at shutdown
+
+    def stop_server() -> None:
+        server.shutdown()
+        server.server_close()
+
+    return Exporters(metrics=PrometheusMetricReader(), close=stop_server)
 
 
 def _protocol(protocol: str | None) -> str:
@@ -66,3 +177,30 @@ def otlp_exporters(endpoint: str | None, protocol: str | None, headers: dict[str
         HTTPSpanExporter(endpoint=f"{base}/v1/traces" if base else None, headers=headers, timeout=timeout),
         HTTPMetricExporter(endpoint=f"{base}/v1/metrics" if base else None, headers=headers, timeout=timeout),
     )
+
+
+class PostProcessingExporter(SpanExporter):
+    """Runs the user's post-process callback on each span before the real exporter sees it."""
+
+    def __init__(self, inner: SpanExporter, postprocess: SpanPostProcess) -> None:
+        self.inner = inner
+        self.postprocess = postprocess
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        kept: list[ReadableSpan] = []
+        for span in spans:
+            try:
+                result = self.postprocess(span)
+            except Exception:
+                # A broken callback must not lose the span: export it as it was.
+                logger.debug("litetrace: span post-process callback failed", exc_info=True)
+                result = span
+            if result is not None:
+                kept.append(result)
+        return self.inner.export(kept) if kept else SpanExportResult.SUCCESS
+
+    def shutdown(self) -> None:
+        self.inner.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return self.inner.force_flush(timeout_millis)

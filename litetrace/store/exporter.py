@@ -29,8 +29,8 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
 from litetrace.store import rows
-from litetrace.store.location import default_store_path
-from litetrace.store.schema import connect, insert_sql
+from litetrace.store.location import store_path
+from litetrace.store.schema import connect, insert_sql, write_transaction
 
 logger = logging.getLogger("litetrace")
 
@@ -55,7 +55,7 @@ class _StoreWriter:
     """One connection per process, opened on the first write and used under a lock."""
 
     def __init__(self, path: str | os.PathLike[str] | None) -> None:
-        self.path = os.fspath(path) if path is not None else default_store_path()
+        self.path = store_path(path)
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
         self._pid = os.getpid()
@@ -87,17 +87,8 @@ class _StoreWriter:
                 self._conn = connect(self.path)
                 self._pid = os.getpid()
             conn = self._conn
-            # IMMEDIATE takes the write lock up front, where busy_timeout applies, instead of
-            # upgrading a read lock mid-transaction, which fails at once under contention.
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with write_transaction(conn):
                 conn.executemany(insert_sql(table), batch)
-                conn.execute("COMMIT")
-            except BaseException:
-                # Some errors (a full disk) have already rolled back; a second ROLLBACK would mask them.
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
             return True
 
     def close(self) -> None:

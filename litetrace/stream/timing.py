@@ -52,11 +52,6 @@ class StreamState:
         self._once = threading.Lock()
         self.finalizer: Any = None
 
-    @property
-    def done(self) -> bool:
-        """Whether the span has been ended (or is being ended)."""
-        return self._once.locked()
-
     def on_chunk(self, chunk: Any) -> None:
         """The hot path: one timestamp, three comparisons, one append."""
         now = _now()
