@@ -7,7 +7,6 @@ variables, or LiteLLM's own ``OTEL_EXPORTER`` / ``OTEL_ENDPOINT`` / ``OTEL_HEADE
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,11 +16,17 @@ from opentelemetry.sdk.metrics.export import MetricReader, PeriodicExportingMetr
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
+from litetrace import settings
+from litetrace.settings import (  # noqa: F401  # EXPORTERS_ENV, PROMETHEUS_PORT_ENV: re-exported
+    EXPORTERS_ENV,
+    KNOWN_EXPORTERS,
+    OTLP_PROTOCOLS,
+    PROMETHEUS_PORT_ENV,
+    env,
+)
+
 logger = logging.getLogger("litetrace")
 
-EXPORTERS_ENV = "LITETRACE_EXPORTER"
-PROMETHEUS_PORT_ENV = "LITETRACE_PROMETHEUS_PORT"
-KNOWN_EXPORTERS = ("sqlite", "console", "otlp", "prometheus", "none")
 _SIGNAL_SUFFIXES = ("/v1/traces", "/v1/metrics")
 
 # Span post-processing: return the span (possibly another ReadableSpan) to keep it, None to drop it.
@@ -50,9 +55,11 @@ class Exporters(NamedTuple):
 
 
 def exporter_names(value: str | Sequence[str] | None) -> list[str]:
-    """Exporter names from an argument or ``LITETRACE_EXPORTER`` / LiteLLM's ``OTEL_EXPORTER``."""
+    """Exporter names from an argument (a bad one raises) or ``LITETRACE_EXPORTER`` / LiteLLM's ``OTEL_EXPORTER``."""
     if value is None:
-        value = os.environ.get(EXPORTERS_ENV) or _litellm_exporter_env() or "sqlite"
+        return env(EXPORTERS_ENV) or [_litellm_exporter_env() or "sqlite"]
+    if not isinstance(value, (str, list, tuple)):
+        raise TypeError(f"exporter must be a string or a list of names, got {value!r}")
     names = [part.strip().lower() for part in value.split(",")] if isinstance(value, str) else list(value)
     names = [name for name in names if name]
     unknown = [name for name in names if name not in KNOWN_EXPORTERS]
@@ -63,7 +70,7 @@ def exporter_names(value: str | Sequence[str] | None) -> list[str]:
 
 def _litellm_exporter_env() -> str | None:
     """LiteLLM's docs name ``OTEL_EXPORTER`` (otlp_http, otlp_grpc, console): honour it."""
-    value = os.environ.get("OTEL_EXPORTER", "").strip().lower()
+    value = (env(settings.LITELLM_EXPORTER_ENV) or "").lower()
     if value in ("otlp_http", "otlp_grpc", "otlp"):
         return "otlp"
     return value if value == "console" else None
@@ -107,8 +114,7 @@ def _prometheus() -> Exporters:
         from prometheus_client import start_http_server
     except ImportError as error:
         raise ImportError("the prometheus exporter needs: pip install 'litetrace[prometheus]'") from error
-    port = int(os.environ.get(PROMETHEUS_PORT_ENV, "9464"))
-    started = start_http_server(port=port, addr=os.environ.get("LITETRACE_PROMETHEUS_HOST", "127.0.0.1"))
+    started = start_http_server(port=env(PROMETHEUS_PORT_ENV), addr=env(settings.PROMETHEUS_HOST_ENV))
     if not isinstance(started, tuple):  # prometheus_client < 0.20 returns nothing to stop
         return Exporters(metrics=PrometheusMetricReader())
     server = started[0]  # >= 0.20: (server, thread); stop it at shutdown
@@ -122,16 +128,18 @@ def _prometheus() -> Exporters:
 
 def _protocol(protocol: str | None) -> str:
     if protocol:
+        if protocol not in OTLP_PROTOCOLS:
+            raise ValueError(f"otlp_protocol must be one of {', '.join(OTLP_PROTOCOLS)}, got {protocol!r}")
         return protocol
-    standard = os.environ.get("OTEL_EXPORTER_OTLP_PROTOCOL")
+    standard = env(settings.OTLP_PROTOCOL_ENV)
     if standard:
-        return standard
-    return "grpc" if os.environ.get("OTEL_EXPORTER", "").strip().lower() == "otlp_grpc" else "http/protobuf"
+        return str(standard)
+    return "grpc" if (env(settings.LITELLM_EXPORTER_ENV) or "").lower() == "otlp_grpc" else "http/protobuf"
 
 
 def _base_endpoint(endpoint: str | None) -> str | None:
     """An explicit endpoint or LiteLLM's ``OTEL_ENDPOINT``; None lets the exporter read its own env."""
-    value = endpoint or (None if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") else os.environ.get("OTEL_ENDPOINT"))
+    value = endpoint or (None if env(settings.OTLP_ENDPOINT_ENV) else env(settings.LITELLM_ENDPOINT_ENV))
     if not value:
         return None
     value = value.rstrip("/")
@@ -157,9 +165,9 @@ def otlp_exporters(endpoint: str | None, protocol: str | None, headers: dict[str
     """(span exporter, metric exporter) for OTLP."""
     protocol = _protocol(protocol)
     base = _base_endpoint(endpoint)
-    headers = headers or (None if os.environ.get("OTEL_EXPORTER_OTLP_HEADERS") else parse_headers(os.environ.get("OTEL_HEADERS")))
+    headers = headers or (None if env(settings.OTLP_HEADERS_ENV) else parse_headers(env(settings.LITELLM_HEADERS_ENV)))
     # A dead collector must not hold the process for long at shutdown.
-    timeout = float(os.environ.get("OTEL_EXPORTER_OTLP_TIMEOUT", "5"))
+    timeout = env(settings.OTLP_TIMEOUT_ENV)
     try:
         if protocol == "grpc":
             from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter

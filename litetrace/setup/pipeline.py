@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import atexit
 import logging
-import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,11 +21,20 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
 
 from litetrace.instrumentation import LiteLLMInstrumentor
-from litetrace.settings import env_flag
-from litetrace.setup.exporters import (  # noqa: F401  # KNOWN_EXPORTERS, PROMETHEUS_PORT_ENV: re-exported
+from litetrace.settings import (  # noqa: F401  # the *_ENV names and KNOWN_EXPORTERS: re-exported
+    BATCH_ENV,
+    ENABLED_ENV,
     EXPORTERS_ENV,
     KNOWN_EXPORTERS,
+    MAX_METRIC_INTERVAL_MS,
+    METRIC_INTERVAL_ENV,
     PROMETHEUS_PORT_ENV,
+    SERVICE_NAME_ENV,
+    check_flag,
+    check_number,
+    env,
+)
+from litetrace.setup.exporters import (
     Destinations,
     PostProcessingExporter,
     SpanPostProcess,
@@ -35,10 +43,6 @@ from litetrace.setup.exporters import (  # noqa: F401  # KNOWN_EXPORTERS, PROMET
 )
 
 logger = logging.getLogger("litetrace")
-
-ENABLED_ENV = "LITETRACE_ENABLED"
-BATCH_ENV = "LITETRACE_BATCH"
-METRIC_INTERVAL_ENV = "LITETRACE_METRIC_INTERVAL_MS"
 
 
 @dataclass
@@ -114,11 +118,13 @@ def setup(
     ``"prometheus"`` (metrics only), ``"none"``, or several, comma-separated.
     ``instrument_options`` go to ``Instrumentor().instrument()`` (``capture_content``...).
     """
-    if not (env_flag(ENABLED_ENV, True) if enabled is None else enabled):
+    if not (env(ENABLED_ENV) if enabled is None else check_flag("enabled", enabled)):
         return Pipeline()
     names = exporter_names(exporter)
     batch = _batching(batch, names)
-    interval = metric_export_interval_ms or int(os.environ.get(METRIC_INTERVAL_ENV, "10000"))
+    interval = (env(METRIC_INTERVAL_ENV) if metric_export_interval_ms is None
+                else check_number("metric_export_interval_ms", metric_export_interval_ms, integer=True, above=True,
+                             maximum=MAX_METRIC_INTERVAL_MS))
     where = Destinations(store_path, otlp_endpoint, otlp_protocol, otlp_headers, interval)
     built = Pipeline(exporters=names)
     _build_providers(built, _resource(service_name, resource_attributes), where, batch, span_postprocess)
@@ -133,7 +139,7 @@ def setup(
 
 def _batching(batch: bool | None, names: list[str]) -> bool:
     """``batch`` or ``LITETRACE_BATCH``; warns when unbatched spans would wait on a collector."""
-    batch = env_flag(BATCH_ENV, True) if batch is None else batch
+    batch = env(BATCH_ENV) if batch is None else check_flag("batch", batch)
     if not batch and "otlp" in names:
         # Unbatched, every span is sent on the caller's thread when it ends: a slow or
         # unreachable collector then delays each LiteLLM call by the exporter's timeout.
@@ -145,7 +151,7 @@ def _batching(batch: bool | None, names: list[str]) -> bool:
 def _resource(service_name: str | None, resource_attributes: dict[str, Any] | None) -> Resource:
     """The resource, its service name from the argument, ``OTEL_SERVICE_NAME``, the attributes or a default."""
     attributes = dict(resource_attributes or {})
-    attributes[SERVICE_NAME] = service_name or os.environ.get("OTEL_SERVICE_NAME") or attributes.get(SERVICE_NAME) or "litellm-app"
+    attributes[SERVICE_NAME] = service_name or env(SERVICE_NAME_ENV) or attributes.get(SERVICE_NAME) or "litellm-app"
     return Resource.create(attributes)
 
 
