@@ -16,8 +16,8 @@ DEFAULT_HTML = "litetrace-dashboard.html"
 
 def _demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    from litetrace.demo.workload import Target, run_workload
     from litetrace.demo.local_provider import LocalProvider
+    from litetrace.demo.workload import Target, run_workload
 
     server = None
     if args.api_base or args.model:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from litetrace.settings import STORE_ENV, env
+
 DEFAULT_FILENAME = "litetrace.db"
 
 

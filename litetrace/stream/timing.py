@@ -1,4 +1,4 @@
-"""Per-stream measurements: a few counters per chunk, everything else once at the end."""
+"""Times one stream (first chunk, gaps, rate) and ends its span once: a few counters per chunk, the rest at the end."""
 
 from __future__ import annotations
 
