@@ -197,7 +197,7 @@ def machine() -> dict[str, Any]:
 
 # -- the local OpenAI-compatible server, in a process of its own ------------------------
 
-# Loaded by path, not as ``litetrace.local_provider``: importing the package imports LiteLLM (seconds).
+# Loaded by path, not as ``litetrace.demo.local_provider``: importing the package imports LiteLLM (seconds).
 _SERVER_CODE = """
 import importlib.util, json, sys
 spec = importlib.util.spec_from_file_location("local_provider", sys.argv[2])
@@ -214,7 +214,7 @@ provider.stop()
 
 
 class Server:
-    """``litetrace.local_provider.LocalProvider`` serving from a child process.
+    """``litetrace.demo.local_provider.LocalProvider`` serving from a child process.
 
     In its own process, so the server's CPU time is not counted as the client's.
     """
@@ -224,7 +224,7 @@ class Server:
         import subprocess
 
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", _SERVER_CODE, json.dumps(behavior), os.path.join(ROOT, "litetrace", "local_provider.py")],
+            [sys.executable, "-c", _SERVER_CODE, json.dumps(behavior), os.path.join(ROOT, "litetrace", "demo", "local_provider.py")],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

@@ -92,12 +92,12 @@ def install(name: str, tracer_provider: Any, meter_provider: Any) -> Installed:
             semconv={"litetrace+current": "current", "litetrace+both": "both"}.get(name, "stable"),
         )
         routing = instrumentor._routing
-        telemetry = instrumentor.telemetry
+        recorder = instrumentor.recorder
         return Installed(
             name,
             callback=routing.callback if routing is not None else None,
             uninstall=instrumentor.uninstrument,
-            pending=lambda: len(telemetry.pending),
+            pending=lambda: len(recorder.pending),
         )
     if name == "openinference":
         from openinference.instrumentation.litellm import LiteLLMInstrumentor

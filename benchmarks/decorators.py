@@ -6,7 +6,7 @@
 Beside each litetrace figure, its floor: the same function under a plain OpenTelemetry span
 (``tracer.start_as_current_span``), on the same SDK provider (a processor that drops ended
 spans, so export cost is left out of both). The LLM-call rows time litetrace's own per-call
-path (``CallTelemetry.begin`` ... ``succeed`` with a ready-made LiteLLM response: LiteLLM's
+path (``CallRecorder.begin`` ... ``succeed`` with a ready-made LiteLLM response: LiteLLM's
 work is left out), with no context, inside ``litetrace.context(...)``, and with per-call
 ``metadata=``. Timing: CPU (process time) and wall, per iteration, the median of ``--rounds``
 rounds, the scenarios alternated within each round. ``--instructions`` also counts

@@ -80,7 +80,7 @@ def _wait(predicate: Any, timeout: float = 10.0) -> None:
 
 def record() -> dict[str, Any]:
     """Real LiteLLM responses, chunk streams and callback payloads, from the local server."""
-    from litetrace.local_provider import Behavior, LocalProvider
+    from litetrace.demo.local_provider import Behavior, LocalProvider
 
     recorder = Recorder()
     litellm.callbacks = [recorder]

@@ -88,7 +88,7 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 300)
 
 def start_provider(delay: float, folder: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    code = ("import time\nfrom litetrace.local_provider import LocalProvider, Behavior\n"
+    code = ("import time\nfrom litetrace.demo.local_provider import LocalProvider, Behavior\n"
             f"LocalProvider(Behavior(first_chunk_delay={delay}), port={port}).start()\n"
             "while True: time.sleep(3600)\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -37,12 +37,12 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from litetrace.config import Settings
-from litetrace.instrumentation.calls import CallTelemetry
-from litetrace.instrumentation.pending import PendingCalls
+from litetrace.instrumentation.calls import CallRecorder
+from litetrace.instrumentation.pairing import CallPairing
 from litetrace.metrics import Instruments
+from litetrace.settings import Settings
 from litetrace.stream import AsyncStreamWrapper, StreamState, StreamWrapper
-from litetrace.stream.state import COMPLETED
+from litetrace.stream.timing import COMPLETED
 
 SIZES = (5, 52, 1000)
 CHUNKS_PER_REPETITION = 2000  # each timed region reads about this many chunks (several streams when N is small)
@@ -85,26 +85,26 @@ class AsyncChunks:
 
 
 class Bench:
-    """A real tracer and meter behind litetrace's CallTelemetry, as instrument() builds it."""
+    """A real tracer and meter behind litetrace's CallRecorder, as instrument() builds it."""
 
     def __init__(self) -> None:
         self.exporter = InMemorySpanExporter()
         tracer_provider = TracerProvider()
         tracer_provider.add_span_processor(SimpleSpanProcessor(self.exporter))
         meter = MeterProvider(metric_readers=[InMemoryMetricReader()]).get_meter("bench")
-        self.pending = PendingCalls(Settings.callback_deadline, Settings.max_pending)
-        self.telemetry = CallTelemetry(tracer_provider.get_tracer("bench"), Instruments(meter), Settings(), self.pending)
+        self.pending = CallPairing(Settings.callback_deadline, Settings.max_pending)
+        self.recorder = CallRecorder(tracer_provider.get_tracer("bench"), Instruments(meter), Settings(), self.pending)
 
     def state(self) -> StreamState:
         """A stream's state after the wrapt patch's part of a real call (span started, context restored)."""
         kwargs = {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}], "stream": True,
                   "api_base": "http://127.0.0.1:9/v1"}  # fmt: skip
-        call = self.telemetry.begin("chat", (), kwargs)
-        self.telemetry.detach(call)
+        call = self.recorder.begin("chat", (), kwargs)
+        self.recorder.detach(call)
         assert call is not None
         # As when LiteLLM's callback came while the stream was open: finish() ends the span itself.
         call.enriched = True
-        return StreamState(self.telemetry, call)
+        return StreamState(self.recorder, call)
 
 
 def timed(run: Any) -> int:

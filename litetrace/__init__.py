@@ -11,8 +11,8 @@ first token, chunk counts and chunk rates.
 
 from __future__ import annotations
 
-from litetrace.configure import setup
 from litetrace.instrumentation import LiteLLMInstrumentor
+from litetrace.setup import setup
 from litetrace.tracing import SpanBuffer, agent, buffer, context, task, tool, update_current_span, workflow
 from litetrace.version import __version__
 

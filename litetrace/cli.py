@@ -58,8 +58,8 @@ def seconds(text: str) -> float:
 
 def _demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    from litetrace.demo import Target, run_workload
-    from litetrace.local_provider import LocalProvider
+    from litetrace.demo.local_provider import LocalProvider
+    from litetrace.demo.workload import Target, run_workload
 
     server = None
     if args.api_base or args.model:
@@ -67,7 +67,7 @@ def _demo(args: argparse.Namespace) -> int:
     else:
         server = LocalProvider().start()
         target = Target(server.openai_base, "sk-local-demo", "openai/gpt-4o-mini", local=True, anthropic_base=server.base_url)
-    telemetry = litetrace.setup(
+    pipeline = litetrace.setup(
         exporter="sqlite", store_path=args.db, service_name="litetrace-demo", metric_export_interval_ms=1000
     )
     import litellm
@@ -79,17 +79,17 @@ def _demo(args: argparse.Namespace) -> int:
     try:
         outcomes = run_workload(target, args.calls, workers=args.workers, progress=not args.quiet)
     finally:
-        telemetry.shutdown()
+        pipeline.shutdown()
         if server is not None:
             server.stop()
     planned = f", {outcomes.planned_errors} failed as planned (rate limits, 503s, timeouts)" if target.local else ""
     print(f"\n{outcomes.ok} calls succeeded{planned}, {len(outcomes.unexpected)} failed unexpectedly, "
-          f"in {time.time() - started:.1f} s; stored in {telemetry.store_path}")
+          f"in {time.time() - started:.1f} s; stored in {pipeline.store_path}")
     shown = Counter(outcomes.unexpected).most_common(5)
     for failure, count in shown:
         print(f"  unexpected ({count}x): {failure}")
     print()
-    return _show(telemetry.store_path or "", args.html, since_ns=started_ns)
+    return _show(pipeline.store_path or "", args.html, since_ns=started_ns)
 
 
 def _report(args: argparse.Namespace) -> int:

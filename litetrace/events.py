@@ -23,8 +23,8 @@ from litetrace.version import __version__
 
 if TYPE_CHECKING:
     from litetrace.attributes.conventions import Conventions
-    from litetrace.config import Settings
     from litetrace.instrumentation.calls import Call
+    from litetrace.settings import Settings
 
 EVENT_NAME = "event.name"
 CONTENT_KEYS = frozenset((INPUT_MESSAGES, OUTPUT_MESSAGES, content.GEN_AI_SYSTEM_INSTRUCTIONS, content.GEN_AI_TOOL_DEFINITIONS))

@@ -17,9 +17,6 @@ from litetrace.attributes.conventions import BOTH, CURRENT, STABLE
 from litetrace.metrics_current import CurrentInstruments
 from litetrace.tracing import conventions
 
-CHUNKS_PER_SECOND = "llm.response.chunks_per_second"
-
-COST = "llm.usage.cost"
 CACHE_LOOKUPS = "llm.cache.lookups"
 
 # LLM latencies span 10 ms .. 60 s; the SDK's default buckets (0..10 000) do not fit seconds.
@@ -34,8 +31,8 @@ RATE_BUCKETS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)
 class Instruments:
     """Histograms and counters, created once per meter.
 
-    Recording is the SDK's work (~5 us per measurement plus ~0.7 us per dimension on
-    this machine), so the per-call path keeps measurements few: dimension dicts are
+    Recording is the SDK's work, costlier than litetrace's own per measurement and growing
+    with each dimension, so the per-call path keeps measurements few: dimension dicts are
     built once per distinct set and reused, and cost is an asynchronous counter whose
     running totals the SDK reads at collection time instead of one ``add`` per call.
     """
@@ -69,7 +66,7 @@ class Instruments:
                 "Time between consecutive chunks after the first",
                 CHUNK_GAP_BUCKETS,
             )
-        self.chunk_rate = histogram(CHUNKS_PER_SECOND, "{chunk}/s", "Chunks per second of a streamed response", RATE_BUCKETS)
+        self.chunk_rate = histogram(n.CHUNKS_PER_SECOND, "{chunk}/s", "Chunks per second of a streamed response", RATE_BUCKETS)
         self.router_retries = meter.create_counter(
             n.ROUTER_RETRIES, unit="{attempt}", description="Router retries (another attempt on the same model group)")
         self.router_fallbacks = meter.create_counter(
@@ -82,7 +79,7 @@ class Instruments:
         # dimension key -> [dims, running cost total in USD]
         self._cost_totals: dict[tuple[Any, ...], list[Any]] = {}
         self.cost = meter.create_observable_counter(
-            COST, callbacks=[self._observe_cost], unit="USD", description="Cost of LiteLLM calls (LiteLLM's cost map)"
+            n.COST, callbacks=[self._observe_cost], unit="USD", description="Cost of LiteLLM calls (LiteLLM's cost map)"
         )
 
     def _dimension_sets(

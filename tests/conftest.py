@@ -27,7 +27,7 @@ litetrace.safety.STRICT = True
 
 
 @dataclass
-class Telemetry:
+class Captured:
     """What a test reads back: finished spans and metric points."""
 
     exporter: InMemorySpanExporter
@@ -60,7 +60,7 @@ class Telemetry:
         return found
 
 
-def make_telemetry(**instrument_kwargs: object) -> Telemetry:
+def make_telemetry(**instrument_kwargs: object) -> Captured:
     exporter = InMemorySpanExporter()
     tracer_provider = TracerProvider()
     tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
@@ -68,11 +68,11 @@ def make_telemetry(**instrument_kwargs: object) -> Telemetry:
     meter_provider = MeterProvider(metric_readers=[reader])
     instrumentor = Instrumentor()
     instrumentor.instrument(tracer_provider=tracer_provider, meter_provider=meter_provider, **instrument_kwargs)
-    return Telemetry(exporter, reader, tracer_provider, instrumentor)
+    return Captured(exporter, reader, tracer_provider, instrumentor)
 
 
 @pytest.fixture
-def telemetry() -> Iterator[Telemetry]:
+def telemetry() -> Iterator[Captured]:
     """litetrace instrumented into in-memory exporters; uninstrumented afterwards."""
     found = make_telemetry()
     try:
@@ -84,9 +84,9 @@ def telemetry() -> Iterator[Telemetry]:
 @pytest.fixture
 def telemetry_factory() -> Iterator[object]:
     """Instrument with custom arguments: ``telemetry_factory(capture_content=True)``."""
-    made: list[Telemetry] = []
+    made: list[Captured] = []
 
-    def factory(**kwargs: object) -> Telemetry:
+    def factory(**kwargs: object) -> Captured:
         found = make_telemetry(**kwargs)
         made.append(found)
         return found
@@ -101,7 +101,7 @@ def telemetry_factory() -> Iterator[object]:
 @pytest.fixture(scope="session")
 def provider() -> Iterator[object]:
     """The local OpenAI/Anthropic-compatible server on 127.0.0.1."""
-    from litetrace.local_provider import LocalProvider
+    from litetrace.demo.local_provider import LocalProvider
 
     server = LocalProvider().start()
     try:

@@ -10,7 +10,7 @@ import pytest
 from support import MESSAGES, OPENAI_CHAT, aonly_span, only_span
 
 from litetrace.attributes.content import TRUNCATED
-from litetrace.config import CAPTURE_CONTENT_ENV
+from litetrace.settings import CAPTURE_CONTENT_ENV
 
 INPUT = "gen_ai.input.messages"
 OUTPUT = "gen_ai.output.messages"

@@ -20,11 +20,11 @@ from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 from support import MESSAGES, adrain, drain
 
 import litetrace.safety
-import litetrace.stream.state as state_module
+import litetrace.stream.timing as state_module
 from litetrace.attributes import chat, common, content, embedding, errors, semconv
 from litetrace.instrumentation import callback as callback_module
-from litetrace.instrumentation.calls import CallTelemetry
-from litetrace.instrumentation.pending import PendingCalls
+from litetrace.instrumentation.calls import CallRecorder
+from litetrace.instrumentation.pairing import CallPairing
 from litetrace.metrics import Instruments
 from litetrace.stream import StreamState
 
@@ -39,7 +39,7 @@ STEPS: dict[str, tuple[Any, str]] = {
     "gen_ai twins (semconv.add)": (semconv, "add"),
     "input content capture": (content, "add_input"),
     "output content capture": (content, "add_output"),
-    "attribute write": (CallTelemetry, "write"),
+    "attribute write": (CallRecorder, "write"),
     "meter record_call": (Instruments, "record_call"),
     "meter record_stream": (Instruments, "record_stream"),
     "meter record_late": (Instruments, "record_late"),
@@ -48,12 +48,12 @@ STEPS: dict[str, tuple[Any, str]] = {
     "exception_event": (errors, "exception_event"),
     "stream wrapping (StreamState)": (StreamState, "__init__"),
     "stream fold": (state_module, "fold"),
-    "pending.open": (PendingCalls, "open"),
-    "pending.finish": (PendingCalls, "finish"),
-    "pending.take": (PendingCalls, "take"),
-    "pending.enrich_open": (PendingCalls, "enrich_open"),
+    "pending.open": (CallPairing, "open"),
+    "pending.finish": (CallPairing, "finish"),
+    "pending.take": (CallPairing, "take"),
+    "pending.enrich_open": (CallPairing, "enrich_open"),
     "callback view (logged_view)": (callback_module, "logged_view"),
-    "callback enrich": (CallTelemetry, "enrich"),
+    "callback enrich": (CallRecorder, "enrich"),
 }
 KINDS = ("chat", "chat error", "embedding", "stream")
 MODEL = "gpt-4o-mini"

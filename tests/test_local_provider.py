@@ -21,7 +21,7 @@ import litellm
 import openai
 import pytest
 
-from litetrace.local_provider import Behavior, LocalProvider
+from litetrace.demo.local_provider import Behavior, LocalProvider
 
 OPENAI_MODEL = "openai/gpt-4o-mini"
 ANTHROPIC_MODEL = "anthropic/claude-sonnet-4-5"  # priced in LiteLLM's bundled cost map

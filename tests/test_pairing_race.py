@@ -11,7 +11,7 @@ from support import MESSAGES
 
 from litetrace.attributes import names as n
 from litetrace.instrumentation.callback import LitetraceCallback
-from litetrace.instrumentation.pending import PendingCalls
+from litetrace.instrumentation.pairing import CallPairing
 
 COST = 0.0042
 
@@ -43,21 +43,21 @@ def test_stream_ending_between_take_and_enrich_ends_the_span_at_once_with_its_co
     recorder = telemetry.instrumentor.telemetry
     call = open_stream_call(telemetry)
     states: list[str] = []
-    take, enrich_open = PendingCalls.take, PendingCalls.enrich_open
+    take, enrich_open = CallPairing.take, CallPairing.enrich_open
 
-    def spied_take(self: PendingCalls, call_id: str) -> tuple[str, Any]:
+    def spied_take(self: CallPairing, call_id: str) -> tuple[str, Any]:
         found = take(self, call_id)
         states.append(found[0])
         return found
 
-    def stream_ends_first(self: PendingCalls, *args: Any, **kwargs: Any) -> Any:
+    def stream_ends_first(self: CallPairing, *args: Any, **kwargs: Any) -> Any:
         # The pause between the callback's take() and its enrich_open(): the stream ends in it.
         recorder.end(call, None, streaming=True)
         assert not telemetry.exporter.get_finished_spans(), "the span should be parked for the callback"
         return enrich_open(self, *args, **kwargs)
 
-    monkeypatch.setattr(PendingCalls, "take", spied_take)
-    monkeypatch.setattr(PendingCalls, "enrich_open", stream_ends_first)
+    monkeypatch.setattr(CallPairing, "take", spied_take)
+    monkeypatch.setattr(CallPairing, "enrich_open", stream_ends_first)
     LitetraceCallback(recorder).log_success_event(callback_kwargs(call.call_id), None, None, None)
 
     assert states == ["open"]
@@ -101,7 +101,7 @@ def test_open_calls_are_bounded_and_an_evicted_call_still_ends_its_span_once(tel
     """Streams kept unread forever hold no entry forever: past max_pending the oldest lose their pairing."""
     telemetry = telemetry_factory(callback_deadline=60)
     recorder = telemetry.instrumentor.telemetry
-    pending = PendingCalls(60, max_entries=50)
+    pending = CallPairing(60, max_entries=50)
     recorder.pending = pending
     calls = [open_stream_call(telemetry) for _ in range(80)]
     assert len(pending) == 50

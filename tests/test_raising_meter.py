@@ -1,6 +1,6 @@
 """A meter whose every record() raises, for 20,000 calls: spans still end and export, nothing piles up.
 
-The bulk (20,000 calls, half of them streams) goes straight through ``CallTelemetry``'s per-call
+The bulk (20,000 calls, half of them streams) goes straight through ``CallRecorder``'s per-call
 path (begin/succeed, begin/end as a finished stream), which is everything the wrapper does
 around LiteLLM; 300 more go through LiteLLM itself (mock responses), so that the wrapper and
 the callback are in the loop too. 20,000 LiteLLM calls would take a minute of the suite.

@@ -18,7 +18,7 @@ from support import MESSAGES, adrain, drain
 import litetrace.safety
 from litetrace.attributes import chat, common, content, errors, semconv
 from litetrace.instrumentation import callback as callback_module
-from litetrace.instrumentation.pending import PendingCalls
+from litetrace.instrumentation.pairing import CallPairing
 from litetrace.metrics import Instruments
 
 # Internal steps of litetrace, as (owner, attribute): each is made to raise in turn.
@@ -31,9 +31,9 @@ STEPS = {
     "input content capture": (content, "add_input"),
     "output content capture": (content, "add_output"),
     "metrics": (Instruments, "record_call"),
-    "pending open": (PendingCalls, "open"),
-    "pending finish": (PendingCalls, "finish"),
-    "callback pairing": (PendingCalls, "take"),
+    "pending open": (CallPairing, "open"),
+    "pending finish": (CallPairing, "finish"),
+    "callback pairing": (CallPairing, "take"),
 }
 # Steps only a failed call goes through (its callback arrives while the span is open).
 FAILURE_STEPS = {

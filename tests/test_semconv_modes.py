@@ -11,7 +11,7 @@ from support import MESSAGES, drain, ours
 
 from litetrace.attributes import genai_names as g
 from litetrace.attributes.conventions import SEMCONV_ENV, resolve_mode
-from litetrace.config import Settings
+from litetrace.settings import Settings
 
 STABLE_FINGERPRINT = "gen_ai.openai.response.system_fingerprint"
 CURRENT_FINGERPRINT = "openai.response.system_fingerprint"

@@ -16,7 +16,7 @@ from opentelemetry.sdk.trace import ReadableSpan
 from support import MESSAGES, drain
 
 import litetrace
-from litetrace.configure import Telemetry
+from litetrace.setup import Pipeline
 from litetrace.store import load_metric_points, load_spans
 
 # Variables setup() reads: cleared for every test, so the developer's shell cannot steer it.
@@ -40,11 +40,11 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def start() -> Iterator[Callable[..., Telemetry]]:
+def start() -> Iterator[Callable[..., Pipeline]]:
     """``litetrace.setup(**kwargs)``; afterwards every pipeline is shut down and LiteLLM un-patched."""
-    made: list[Telemetry] = []
+    made: list[Pipeline] = []
 
-    def factory(**kwargs: Any) -> Telemetry:
+    def factory(**kwargs: Any) -> Pipeline:
         built = litetrace.setup(**kwargs)
         made.append(built)
         return built
@@ -94,7 +94,7 @@ def closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def span_exporters(built: Telemetry) -> list[Any]:
+def span_exporters(built: Pipeline) -> list[Any]:
     """The span exporters setup() wired in (through the SDK's processors)."""
     assert built.tracer_provider is not None
     found = []
@@ -105,7 +105,7 @@ def span_exporters(built: Telemetry) -> list[Any]:
     return found
 
 
-def metric_exporters(built: Telemetry) -> list[Any]:
+def metric_exporters(built: Pipeline) -> list[Any]:
     """The metric exporters behind setup()'s periodic readers."""
     assert built.meter_provider is not None
     return [reader._exporter for reader in built.meter_provider._metric_readers if hasattr(reader, "_exporter")]

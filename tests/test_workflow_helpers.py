@@ -14,7 +14,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 import litetrace
 from litetrace import agent, task, tool, workflow
-from litetrace.configure import setup
+from litetrace.setup import setup
 from tests.support import drain
 
 MODEL = "openai/gpt-4o-mini"

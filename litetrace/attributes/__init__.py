@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from litetrace import operations as op
 from litetrace.attributes import (
     anthropic_messages,
     chat,
@@ -22,14 +23,14 @@ from litetrace.attributes import (
 )
 
 EXTRACTORS: dict[str, ModuleType] = {
-    "chat": chat,
-    "text_completion": text_completion,
-    "embedding": embedding,
-    "image_generation": image,
-    "moderation": moderation,
-    "responses": responses,
-    "anthropic_messages": anthropic_messages,
-    "rerank": rerank,
-    "transcription": transcription,
-    "speech": speech,
+    op.CHAT: chat,
+    op.TEXT_COMPLETION: text_completion,
+    op.EMBEDDING: embedding,
+    op.IMAGE_GENERATION: image,
+    op.MODERATION: moderation,
+    op.RESPONSES: responses,
+    op.ANTHROPIC_MESSAGES: anthropic_messages,
+    op.RERANK: rerank,
+    op.TRANSCRIPTION: transcription,
+    op.SPEECH: speech,
 }

@@ -14,6 +14,7 @@ from opentelemetry.semconv._incubating.attributes.gen_ai_attributes import (
     GEN_AI_TOOL_DEFINITIONS,
 )
 
+from litetrace import operations as op
 from litetrace.attributes.fields import field, inputs_of
 from litetrace.attributes.media import media_part
 from litetrace.attributes.semconv import INPUT_MESSAGES, OUTPUT_MESSAGES
@@ -73,16 +74,16 @@ def _tool_call_parts(calls: Any) -> list[dict[str, Any]]:
 def input_messages(operation: str, params: dict[str, Any], limit: int) -> str | None:
     """The request's messages (or prompt/input text) as JSON."""
     messages: list[dict[str, Any]] = []
-    if operation == "anthropic_messages" and params.get("system"):  # the Messages API keeps it apart
+    if operation == op.ANTHROPIC_MESSAGES and params.get("system"):  # the Messages API keeps it apart
         messages.append({"role": "system", "parts": _parts(params.get("system"))})
-    if operation in ("chat", "anthropic_messages") or (operation == "responses" and isinstance(params.get("input"), list)):
-        source = params.get("input") if operation == "responses" else params.get("messages")
+    if operation in (op.CHAT, op.ANTHROPIC_MESSAGES) or (operation == op.RESPONSES and isinstance(params.get("input"), list)):
+        source = params.get("input") if operation == op.RESPONSES else params.get("messages")
         for message in inputs_of(source):
             role = field(message, "role") or "user"
             parts = _parts(field(message, "content")) + _tool_call_parts(field(message, "tool_calls"))
             messages.append({"role": role, "parts": parts})
     else:
-        key = "prompt" if operation in ("text_completion", "image_generation") else "input"
+        key = "prompt" if operation in (op.TEXT_COMPLETION, op.IMAGE_GENERATION) else "input"
         texts = [t for t in inputs_of(params.get(key)) if isinstance(t, str)]
         if texts:
             messages.append({"role": "user", "parts": [{"type": "text", "content": t} for t in texts]})
@@ -92,7 +93,7 @@ def input_messages(operation: str, params: dict[str, Any], limit: int) -> str | 
 def output_messages(operation: str, result: Any, limit: int) -> str | None:
     """The response's choices (or output items) as JSON."""
     messages: list[dict[str, Any]] = []
-    if operation in ("chat", "text_completion"):
+    if operation in (op.CHAT, op.TEXT_COMPLETION):
         for choice in inputs_of(field(result, "choices")):
             message = field(choice, "message")
             if message is not None:
@@ -100,9 +101,9 @@ def output_messages(operation: str, result: Any, limit: int) -> str | None:
             else:
                 parts = _parts(field(choice, "text"))
             messages.append({"role": "assistant", "parts": parts, "finish_reason": field(choice, "finish_reason")})
-    elif operation == "anthropic_messages":
+    elif operation == op.ANTHROPIC_MESSAGES:
         messages.append({"role": "assistant", "parts": _parts(field(result, "content")), "finish_reason": field(result, "stop_reason")})
-    elif operation == "responses":
+    elif operation == op.RESPONSES:
         parts = []
         for item in inputs_of(field(result, "output")):
             if field(item, "type") == "message":

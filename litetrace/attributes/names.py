@@ -1,12 +1,14 @@
 """The ``llm.*`` attribute names: litetrace's public telemetry contract, in one table.
 
-The README's attribute table is generated from ``CONTRACT`` (``python -m litetrace.docs``),
-so the names and their meanings are written down exactly once.
+The README's attribute table is generated from ``CONTRACT`` (``python -m litetrace.attributes.names``;
+tests/test_contract_docs.py keeps it in step), so the names and their meanings are written down exactly once.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
+
+from litetrace.operations import ALL as OPERATIONS
 
 
 class Key(NamedTuple):
@@ -20,8 +22,7 @@ class Key(NamedTuple):
 CONTRACT: tuple[Key, ...] = (
     # Every operation
     Key("llm.vendor", "every operation", 'always "litellm"'),
-    Key("llm.request.type", "every operation", "chat, text_completion, embedding, image_generation, moderation, responses, "
-        "anthropic_messages, rerank, transcription, speech"),
+    Key("llm.request.type", "every operation", ", ".join(OPERATIONS)),
     Key("llm.provider", "every operation", "LiteLLM's provider id (openai, anthropic, bedrock, ...), from LiteLLM itself"),
     Key("llm.request.model", "every operation", "model as requested"),
     Key("llm.response.model", "every operation", "model the provider reports"),
@@ -170,6 +171,11 @@ REQ_TOOL_CHOICE = "llm.request.tool_choice"
 REQ_FUNCTIONS_COUNT = "llm.request.functions_count"
 REQ_RESPONSE_FORMAT = "llm.request.response_format"
 REQ_USER = "llm.request.user"
+REQ_TEMPERATURE = "llm.request.temperature"
+REQ_TOP_P = "llm.request.top_p"
+REQ_PRESENCE_PENALTY = "llm.request.presence_penalty"
+REQ_FREQUENCY_PENALTY = "llm.request.frequency_penalty"
+REQ_SEED = "llm.request.seed"
 REQ_STOP = "llm.request.stop"
 REQ_N = "llm.request.n"
 REQ_MAX_TOKENS = "llm.request.max_tokens"
@@ -234,16 +240,14 @@ SPAN_OUTPUT = "llm.span.output"
 
 # Request parameters copied as they are: (kwarg, attribute).
 SCALAR_PARAMS: tuple[tuple[str, str], ...] = (
-    ("temperature", "llm.request.temperature"),
-    ("top_p", "llm.request.top_p"),
+    ("temperature", REQ_TEMPERATURE),
+    ("top_p", REQ_TOP_P),
     ("n", REQ_N),
-    ("presence_penalty", "llm.request.presence_penalty"),
-    ("frequency_penalty", "llm.request.frequency_penalty"),
-    ("seed", "llm.request.seed"),
+    ("presence_penalty", REQ_PRESENCE_PENALTY),
+    ("frequency_penalty", REQ_FREQUENCY_PENALTY),
+    ("seed", REQ_SEED),
     ("user", REQ_USER),
 )
-
-CONTRACT_NAMES = frozenset(key.name for key in CONTRACT)
 
 
 def contract_markdown() -> str:

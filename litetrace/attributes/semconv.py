@@ -13,6 +13,7 @@ from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as ge
 from opentelemetry.semconv.attributes import error_attributes
 from opentelemetry.semconv.attributes import server_attributes as server
 
+from litetrace import operations as op
 from litetrace.attributes import names as n
 
 OPERATION_NAME = gen_ai.GEN_AI_OPERATION_NAME
@@ -26,18 +27,20 @@ OUTPUT_MESSAGES = gen_ai.GEN_AI_OUTPUT_MESSAGES
 
 # litetrace operation -> gen_ai.operation.name (semconv's well-known values where one fits).
 OPERATIONS = {
-    "chat": "chat",
-    "text_completion": "text_completion",
-    "embedding": "embeddings",
-    "image_generation": "image_generation",
-    "moderation": "moderation",
-    "responses": "chat",
-    "anthropic_messages": "chat",
+    op.CHAT: gen_ai.GenAiOperationNameValues.CHAT.value,
+    op.TEXT_COMPLETION: gen_ai.GenAiOperationNameValues.TEXT_COMPLETION.value,
+    op.EMBEDDING: gen_ai.GenAiOperationNameValues.EMBEDDINGS.value,
+    op.IMAGE_GENERATION: "image_generation",  # no well-known value for these two: our own name
+    op.MODERATION: "moderation",
+    op.RESPONSES: gen_ai.GenAiOperationNameValues.CHAT.value,
+    op.ANTHROPIC_MESSAGES: gen_ai.GenAiOperationNameValues.CHAT.value,
     # No well-known value fits these: the conventions allow the operation's own name.
-    "rerank": "rerank",
-    "transcription": "transcription",
-    "speech": "speech",
+    op.RERANK: "rerank",
+    op.TRANSCRIPTION: "transcription",
+    op.SPEECH: "speech",
 }
+# Operations whose requests ask for a number of choices (gen_ai.request.choice.count).
+CHOICE_OPERATIONS = frozenset({op.CHAT, op.TEXT_COMPLETION, op.RESPONSES})
 
 # LiteLLM provider id -> gen_ai.provider.name well-known value; others pass through.
 PROVIDERS = {
@@ -71,13 +74,13 @@ SAME_VALUE = (
     (n.USAGE_CACHED, gen_ai.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS),
     (n.USAGE_CACHE_WRITE, gen_ai.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS),
     (n.USAGE_REASONING, gen_ai.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS),
-    ("llm.request.temperature", gen_ai.GEN_AI_REQUEST_TEMPERATURE),
-    ("llm.request.top_p", gen_ai.GEN_AI_REQUEST_TOP_P),
+    (n.REQ_TEMPERATURE, gen_ai.GEN_AI_REQUEST_TEMPERATURE),
+    (n.REQ_TOP_P, gen_ai.GEN_AI_REQUEST_TOP_P),
     (n.REQ_TOP_K, gen_ai.GEN_AI_REQUEST_TOP_K),
     (n.REQ_MAX_TOKENS, gen_ai.GEN_AI_REQUEST_MAX_TOKENS),
-    ("llm.request.presence_penalty", gen_ai.GEN_AI_REQUEST_PRESENCE_PENALTY),
-    ("llm.request.frequency_penalty", gen_ai.GEN_AI_REQUEST_FREQUENCY_PENALTY),
-    ("llm.request.seed", gen_ai.GEN_AI_REQUEST_SEED),
+    (n.REQ_PRESENCE_PENALTY, gen_ai.GEN_AI_REQUEST_PRESENCE_PENALTY),
+    (n.REQ_FREQUENCY_PENALTY, gen_ai.GEN_AI_REQUEST_FREQUENCY_PENALTY),
+    (n.REQ_SEED, gen_ai.GEN_AI_REQUEST_SEED),
     (n.REQ_STOP, gen_ai.GEN_AI_REQUEST_STOP_SEQUENCES),
     (n.REQ_STREAM, gen_ai.GEN_AI_REQUEST_STREAM),
     (n.RESP_EMBEDDING_DIMENSIONS, gen_ai.GEN_AI_EMBEDDINGS_DIMENSION_COUNT),
@@ -110,7 +113,7 @@ def add(attrs: dict[str, Any], pairs: tuple[tuple[str, str], ...] = SAME_VALUE) 
     if provider:
         attrs[PROVIDER_NAME] = provider_name(provider)
     choices = attrs.get(n.REQ_N)
-    if isinstance(choices, int) and choices != 1 and operation in ("chat", "text_completion", "responses"):
+    if isinstance(choices, int) and choices != 1 and operation in CHOICE_OPERATIONS:
         attrs[gen_ai.GEN_AI_REQUEST_CHOICE_COUNT] = choices
     encoding = attrs.get(n.REQ_ENCODING_FORMAT)
     if encoding:

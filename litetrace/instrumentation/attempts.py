@@ -22,7 +22,7 @@ from litetrace.attributes import names as n
 from litetrace.attributes.common import clean_api_base
 
 if TYPE_CHECKING:
-    from litetrace.instrumentation.calls import Call, CallTelemetry
+    from litetrace.instrumentation.calls import Call, CallRecorder
 
 ATTEMPT_EVENT = "llm.router.attempt"
 ATTEMPT_NUMBER = "llm.router.attempt.number"
@@ -80,7 +80,7 @@ def served_by_fallback(hidden: Any, attrs: dict[str, Any]) -> None:
         attrs[n.ROUTER_FALLBACK_MODEL] = group
 
 
-def finish(telemetry: CallTelemetry, call: Call, failed: bool) -> None:
+def finish(recorder: CallRecorder, call: Call, failed: bool) -> None:
     """At the end of a Router call that had failed attempts: totals on the span, the counters."""
     groups = list(call.attempts or [])
     served = call.attrs.get(n.ROUTER_FALLBACK_MODEL)
@@ -92,7 +92,7 @@ def finish(telemetry: CallTelemetry, call: Call, failed: bool) -> None:
     if fallbacks and not isinstance(served, str) and isinstance(groups[-1], str):
         attrs[n.ROUTER_FALLBACK_MODEL] = groups[-1]
     if call.recording:
-        telemetry.write(call, attrs)
+        recorder.write(call, attrs)
     else:
         call.attrs.update(attrs)
-    telemetry.instruments.record_router(retries, fallbacks, call.attrs, call.context)
+    recorder.instruments.record_router(retries, fallbacks, call.attrs, call.context)

@@ -22,36 +22,13 @@ from litetrace.attributes import names as n
 from litetrace.attributes.errors import Failure, failure
 from litetrace.instrumentation import attempts
 from litetrace.instrumentation.caller_context import CallerContexts
-from litetrace.instrumentation.calls import CallTelemetry, minted_here
+from litetrace.instrumentation.calls import CallRecorder, minted_here
+from litetrace.instrumentation.targets import OPERATION_BY_CALL_TYPE
 from litetrace.instrumentation.wrappers import INSIDE_CALL
+from litetrace.operations import CHAT
 from litetrace.safety import handle_internal_errors
 from litetrace.tracing import metadata as call_metadata
 from litetrace.tracing.scope import inherited
-
-# LiteLLM call_type -> litetrace operation.
-OPERATION_BY_CALL_TYPE = {
-    "completion": "chat",
-    "acompletion": "chat",
-    "text_completion": "text_completion",
-    "atext_completion": "text_completion",
-    "embedding": "embedding",
-    "aembedding": "embedding",
-    "image_generation": "image_generation",
-    "aimage_generation": "image_generation",
-    "moderation": "moderation",
-    "amoderation": "moderation",
-    "responses": "responses",
-    "aresponses": "responses",
-    "anthropic_messages": "anthropic_messages",
-    "aanthropic_messages": "anthropic_messages",
-    "rerank": "rerank",
-    "arerank": "rerank",
-    "transcription": "transcription",
-    "atranscription": "transcription",
-    "speech": "speech",
-    "aspeech": "speech",
-}
-
 
 _CALLBACK = handle_internal_errors("LiteLLM callback")
 _CALLER = handle_internal_errors("keeping the caller's context")
@@ -63,9 +40,9 @@ _PAYLOAD_METRICS = handle_internal_errors("recording metrics from LiteLLM's call
 class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base class is untyped
     """The CustomLogger paired with the wrapt patches through ``litellm_call_id``."""
 
-    def __init__(self, telemetry: CallTelemetry) -> None:
+    def __init__(self, recorder: CallRecorder) -> None:
         super().__init__()
-        self.telemetry = telemetry
+        self.recorder = recorder
         self.caller_contexts = CallerContexts()
 
     def log_pre_api_call(self, model: Any, messages: Any, kwargs: Any) -> None:
@@ -106,7 +83,7 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
         call_id = kwargs.get("litellm_call_id")
         if not isinstance(call_id, str):
             return
-        pending = self.telemetry.pending
+        pending = self.recorder.pending
         state, entry = pending.take(call_id)
         if state == "seen" or (state == "unknown" and (minted_here(call_id) or _suppressed())):
             # Handled already; or the wrapper's span lost its entry (it ends that span
@@ -131,7 +108,7 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
             else:
                 # The wrapper may finish the call between take() and here: then its parked
                 # finisher comes back, and runs with the same view.
-                finisher = pending.enrich_open(call_id, lambda call: self.telemetry.enrich(call, extra), final=not failed)
+                finisher = pending.enrich_open(call_id, lambda call: self.recorder.enrich(call, extra), final=not failed)
             if finisher is not None:
                 finisher(extra)
         elif state == "unknown":
@@ -144,7 +121,7 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
         from litetrace.attributes import EXTRACTORS
 
         logged = kwargs.get("standard_logging_object") or {}
-        operation = OPERATION_BY_CALL_TYPE.get(str(kwargs.get("call_type") or logged.get("call_type")), "chat")
+        operation = OPERATION_BY_CALL_TYPE.get(str(kwargs.get("call_type") or logged.get("call_type")), CHAT)
         model = requested_model(logged) or kwargs.get("model") or logged.get("model")
         params = dict(kwargs.get("optional_params") or {})
         params.update({key: kwargs[key] for key in ("messages", "input", "prompt") if key in kwargs})
@@ -174,13 +151,13 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
             else:
                 info = logged.get("error_information") or {}
                 attrs[n.ERROR_TYPE] = info.get("error_class") or "Exception"
-        conventions = self.telemetry.conventions
-        if self.telemetry.settings.genai_attributes:
+        conventions = self.recorder.conventions
+        if self.recorder.settings.genai_attributes:
             conventions.request(operation, params, attrs)
             conventions.add(attrs)
         name = conventions.span_name(operation, model)
         start_ns, end_ns = _epoch_ns(start_time), _epoch_ns(end_time)
-        span = self.telemetry.tracer.start_span(
+        span = self.recorder.tracer.start_span(
             name, context=caller, kind=SpanKind.CLIENT, attributes=attrs, start_time=start_ns
         )
         try:
@@ -198,7 +175,7 @@ class LitetraceCallback(CustomLogger):  # type: ignore[misc]  # LiteLLM's base c
             streaming = bool(logged.get("stream"))
             error_type = attrs.get(n.ERROR_TYPE) if failed else None
             context = trace.set_span_in_context(span)
-            self.telemetry.instruments.record_call(duration, attrs, error_type, streaming, context)
+            self.recorder.instruments.record_call(duration, attrs, error_type, streaming, context)
 
 
 def _suppressed() -> bool:

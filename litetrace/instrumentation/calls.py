@@ -1,6 +1,6 @@
 """One user call's span: opened before LiteLLM runs, finished from the result or the error.
 
-``CallTelemetry`` is built once per ``instrument()`` and closed over by every wrapper;
+``CallRecorder`` is built once per ``instrument()`` and closed over by every wrapper;
 its methods are the whole per-call path, and each guards itself so that nothing
 litetrace does can change what the user's call returns or raises.
 """
@@ -17,32 +17,19 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
+from litetrace import operations as op
 from litetrace.attributes import EXTRACTORS, common, content, endpoint
 from litetrace.attributes import names as n
 from litetrace.attributes.conventions import Conventions
 from litetrace.attributes.errors import failure
 from litetrace.attributes.fields import field
-from litetrace.config import Settings
 from litetrace.instrumentation import attempts, propagation
-from litetrace.instrumentation.pending import PendingCalls
+from litetrace.instrumentation.pairing import CallPairing
 from litetrace.metrics import Instruments
 from litetrace.safety import handle_internal_errors
+from litetrace.settings import Settings
 from litetrace.tracing import metadata as call_metadata
 from litetrace.tracing.scope import inherited
-
-# Positional parameter names of each operation's LiteLLM entry point.
-POSITIONAL = {
-    "chat": ("model", "messages"),
-    "text_completion": ("prompt", "model"),
-    "embedding": ("model", "input"),
-    "image_generation": ("prompt", "model"),
-    "moderation": ("input", "model"),
-    "responses": ("input", "model"),
-    "anthropic_messages": ("max_tokens", "messages", "model"),
-    "rerank": ("model", "query", "documents", "custom_llm_provider", "top_n"),
-    "transcription": ("model", "file", "language", "prompt", "response_format"),
-    "speech": ("model", "input", "voice"),
-}
 
 # The context key OpenLLMetry's (Traceloop's) OpenAI, Anthropic, Bedrock, ... instrumentors honour:
 # set while a LiteLLM call runs, so that they add no second span for the provider request LiteLLM
@@ -52,7 +39,7 @@ SUPPRESS_LANGUAGE_MODEL_INSTRUMENTATION_KEY = "suppress_language_model_instrumen
 
 # Operations whose non-streamed result carries no cost (a plain dict, no _hidden_params): the
 # span waits for LiteLLM's callback, as a stream's does.
-COST_FROM_CALLBACK = frozenset({"anthropic_messages"})
+COST_FROM_CALLBACK = frozenset({op.ANTHROPIC_MESSAGES})
 
 
 # A process-random UUID4 prefix and a counter: ids as unique as uuid4() for this use,
@@ -127,7 +114,7 @@ _ENDING = handle_internal_errors("ending a span")
 _LATE = handle_internal_errors("adding LiteLLM's callback view")
 
 
-class CallTelemetry:
+class CallRecorder:
     """Opens, enriches and ends spans; records metrics.
 
     The public methods never raise (each runs inside a guard), and a span's end and the
@@ -136,7 +123,7 @@ class CallTelemetry:
     """
 
     def __init__(
-        self, tracer: trace.Tracer, instruments: Instruments, settings: Settings, pending: PendingCalls,
+        self, tracer: trace.Tracer, instruments: Instruments, settings: Settings, pending: CallPairing,
         events: Any = None,
     ) -> None:  # fmt: skip
         self.tracer = tracer
@@ -153,7 +140,7 @@ class CallTelemetry:
     # -- start -------------------------------------------------------------------------
 
     def begin(
-        self, operation: str, args: tuple[Any, ...], kwargs: dict[str, Any], positional: tuple[str, ...] | None = None
+        self, operation: str, args: tuple[Any, ...], kwargs: dict[str, Any], positional: tuple[str, ...] = ()
     ) -> Call | None:
         """Start the span; make sure the call carries a ``litellm_call_id`` to pair with."""
         t0_ns = time.perf_counter_ns()
@@ -169,12 +156,12 @@ class CallTelemetry:
         return call
 
     def _start(
-        self, operation: str, args: tuple[Any, ...], kwargs: dict[str, Any], positional: tuple[str, ...] | None,
+        self, operation: str, args: tuple[Any, ...], kwargs: dict[str, Any], positional: tuple[str, ...],
         t0_ns: int,
     ) -> Call:  # fmt: skip
         given = kwargs.get("litellm_call_id")
         call_id = given if isinstance(given, str) and given else new_call_id()
-        params = {**dict(zip(positional or POSITIONAL[operation], args, strict=False)), **kwargs} if args else kwargs
+        params = {**dict(zip(positional, args, strict=False)), **kwargs} if args else kwargs
         model = params.get("model")
         name = self.conventions.span_name(operation, model)
         attrs: dict[str, Any] = {}

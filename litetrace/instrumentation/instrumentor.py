@@ -11,17 +11,17 @@ import wrapt
 from opentelemetry import metrics, trace
 from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
 
-from litetrace.config import Settings
 from litetrace.events import DetailsEvents
 from litetrace.instrumentation import thread_context
-from litetrace.instrumentation.calls import CallTelemetry
-from litetrace.instrumentation.pending import PendingCalls
+from litetrace.instrumentation.calls import CallRecorder
+from litetrace.instrumentation.pairing import CallPairing
 from litetrace.instrumentation.routing import CallbackRouting
 from litetrace.instrumentation.targets import MODULES, ROUTER_CLASSES, ROUTER_TARGETS, TARGETS, Target
 from litetrace.instrumentation.wrappers import async_wrapper, sync_wrapper
 from litetrace.metrics import Instruments
 from litetrace.package import INSTRUMENTS
 from litetrace.safety import handle_internal_errors
+from litetrace.settings import Settings
 from litetrace.tracing import state as tracing_state
 from litetrace.version import __version__
 
@@ -42,7 +42,7 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
         if not hasattr(self, "_wrapped"):
             self._wrapped: list[tuple[Any, str]] = []
             self._routing: CallbackRouting | None = None
-            self._telemetry: CallTelemetry | None = None
+            self._recorder: CallRecorder | None = None
             # Whether instrument() switched threading context propagation on (and so undoes it).
             self._threads = False
 
@@ -50,9 +50,12 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
         return INSTRUMENTS
 
     @property
-    def telemetry(self) -> CallTelemetry | None:
-        """The live call telemetry while instrumented (for tests and benchmarks)."""
-        return self._telemetry
+    def recorder(self) -> CallRecorder | None:
+        """The live call recorder while instrumented (for tests and benchmarks)."""
+        return self._recorder
+
+    # The name before the CallRecorder rename; kept for one release.
+    telemetry = recorder
 
     def _instrument(self, **kwargs: Any) -> None:
         from litetrace.instrumentation.callback import LitetraceCallback
@@ -71,20 +74,20 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
         tracer = trace.get_tracer(__name__, __version__, kwargs.get("tracer_provider"))
         tell_if_spans_go_nowhere(kwargs.get("tracer_provider"))
         meter = metrics.get_meter(__name__, __version__, kwargs.get("meter_provider"))
-        pending = PendingCalls(settings.callback_deadline, settings.max_pending)
-        telemetry = CallTelemetry(
+        pending = CallPairing(settings.callback_deadline, settings.max_pending)
+        recorder = CallRecorder(
             tracer, Instruments(meter, settings.semconv, settings.workflow_metric_dimension), settings, pending
         )
         if settings.emit_events:
-            telemetry.events = DetailsEvents(kwargs.get("logger_provider"), settings, telemetry.conventions)
-        self._telemetry = telemetry
+            recorder.events = DetailsEvents(kwargs.get("logger_provider"), settings, recorder.conventions)
+        self._recorder = recorder
         try:
             tracing_state.configure(
                 kwargs.get("tracer_provider"), kwargs.get("meter_provider"),
                 settings.capture_content, settings.content_max_length,
             )  # fmt: skip
             self._threads = thread_context.enable() if settings.thread_context else False
-            self._install(telemetry, LitetraceCallback(telemetry))
+            self._install(recorder, LitetraceCallback(recorder))
         except BaseException:
             # BaseInstrumentor sets its "instrumented" flag only after _instrument() returns, so
             # uninstrument() would do nothing: undo here whatever was done, then raise.
@@ -93,7 +96,7 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
             raise
         atexit.register(pending.flush)
 
-    def _install(self, telemetry: CallTelemetry, callback: Any) -> None:
+    def _install(self, recorder: CallRecorder, callback: Any) -> None:
         """Wrap every entry point and register the callback."""
         for module_name in MODULES:
             try:
@@ -102,7 +105,7 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
                 continue
             for target in TARGETS:
                 if target.modules is None or module_name in target.modules:
-                    self._wrap(module, target, telemetry)
+                    self._wrap(module, target, recorder)
         for module_name, class_name in ROUTER_CLASSES:
             try:
                 router = getattr(importlib.import_module(module_name), class_name, None)
@@ -110,17 +113,17 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
                 continue
             if router is not None:
                 for target in ROUTER_TARGETS:
-                    self._wrap(router, target, telemetry)
+                    self._wrap(router, target, recorder)
         self._routing = CallbackRouting(callback)
         self._routing.install()
 
-    def _wrap(self, owner: Any, target: Target, telemetry: CallTelemetry) -> None:
+    def _wrap(self, owner: Any, target: Target, recorder: CallRecorder) -> None:
         """Wrap ``owner.<target.name>`` (a module function or a class method) if it exists."""
         current = owner.__dict__.get(target.name)
         if current is None or not callable(current) or isinstance(current, wrapt.FunctionWrapper):
             return
         factory = async_wrapper if target.is_async else sync_wrapper
-        wrapt.wrap_function_wrapper(owner, target.name, factory(target.operation, telemetry, target.positional))
+        wrapt.wrap_function_wrapper(owner, target.name, factory(target.operation, recorder, target.positional))
         self._wrapped.append((owner, target.name))
 
     def _uninstrument(self, **kwargs: Any) -> None:
@@ -136,12 +139,12 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
         if self._threads:
             thread_context.disable()
             self._threads = False
-        if self._telemetry is not None:
-            atexit.unregister(self._telemetry.pending.flush)
-            self._telemetry.pending.close()
-            self._telemetry = None
+        if self._recorder is not None:
+            atexit.unregister(self._recorder.pending.flush)
+            self._recorder.pending.close()
+            self._recorder = None
 
     def flush(self) -> None:
         """End now every span still waiting for LiteLLM's callback."""
-        if self._telemetry is not None:
-            self._telemetry.pending.flush()
+        if self._recorder is not None:
+            self._recorder.pending.flush()

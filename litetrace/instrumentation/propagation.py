@@ -13,7 +13,7 @@ from typing import Any
 from opentelemetry import propagate
 from opentelemetry.context import Context
 
-from litetrace.config import env_flag
+from litetrace.settings import env_flag
 
 PROPAGATE_ENV = "LITETRACE_PROPAGATE_TO_PROVIDER"
 

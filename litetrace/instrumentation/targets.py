@@ -10,6 +10,19 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from litetrace.operations import (
+    ANTHROPIC_MESSAGES,
+    CHAT,
+    EMBEDDING,
+    IMAGE_GENERATION,
+    MODERATION,
+    RERANK,
+    RESPONSES,
+    SPEECH,
+    TEXT_COMPLETION,
+    TRANSCRIPTION,
+)
+
 
 class Target(NamedTuple):
     """One LiteLLM entry point."""
@@ -17,40 +30,37 @@ class Target(NamedTuple):
     name: str
     operation: str
     is_async: bool
-    # Positional parameter names, when they differ from the module function's.
-    positional: tuple[str, ...] | None = None
+    # Its positional parameter names, to read ``completion("gpt-4o", messages)`` like keywords.
+    positional: tuple[str, ...]
     # The only modules that hold this name, when it is too generic to look for everywhere.
     modules: tuple[str, ...] | None = None
 
 
+def both(name: str, operation: str, positional: tuple[str, ...]) -> tuple[Target, Target]:
+    """An entry point and its ``a``-prefixed async twin, which LiteLLM gives the same parameters."""
+    return Target(name, operation, False, positional), Target(f"a{name}", operation, True, positional)
+
+
 # litellm.anthropic.messages.create and its re-export litellm.anthropic.create.
 _MESSAGES_INTERFACE = ("litellm.anthropic_interface", "litellm.anthropic_interface.messages")
+_MESSAGES_POSITIONAL = ("max_tokens", "messages", "model")
 
 TARGETS: tuple[Target, ...] = (
-    Target("completion", "chat", False),
-    Target("acompletion", "chat", True),
-    Target("text_completion", "text_completion", False),
-    Target("atext_completion", "text_completion", True),
-    Target("embedding", "embedding", False),
-    Target("aembedding", "embedding", True),
-    Target("image_generation", "image_generation", False),
-    Target("aimage_generation", "image_generation", True),
-    Target("moderation", "moderation", False),
-    Target("amoderation", "moderation", True),
-    Target("responses", "responses", False),
-    Target("aresponses", "responses", True),
-    Target("rerank", "rerank", False),
-    Target("arerank", "rerank", True),
-    Target("transcription", "transcription", False),
-    Target("atranscription", "transcription", True),
-    Target("speech", "speech", False),
-    Target("aspeech", "speech", True),
+    *both("completion", CHAT, ("model", "messages")),
+    *both("text_completion", TEXT_COMPLETION, ("prompt", "model")),
+    *both("embedding", EMBEDDING, ("model", "input")),
+    *both("image_generation", IMAGE_GENERATION, ("prompt", "model")),
+    *both("moderation", MODERATION, ("input", "model")),
+    *both("responses", RESPONSES, ("input", "model")),
+    *both("rerank", RERANK, ("model", "query", "documents", "custom_llm_provider", "top_n")),
+    *both("transcription", TRANSCRIPTION, ("model", "file", "language", "prompt", "response_format")),
+    *both("speech", SPEECH, ("model", "input", "voice")),
     # litellm.anthropic.messages.create / acreate (the module litellm.anthropic_interface.messages) and
     # the dispatch functions they call, also reachable as litellm.anthropic_messages(_handler).
-    Target("create", "anthropic_messages", False, modules=_MESSAGES_INTERFACE),
-    Target("acreate", "anthropic_messages", True, modules=_MESSAGES_INTERFACE),
-    Target("anthropic_messages_handler", "anthropic_messages", False),
-    Target("anthropic_messages", "anthropic_messages", True),
+    Target("create", ANTHROPIC_MESSAGES, False, _MESSAGES_POSITIONAL, modules=_MESSAGES_INTERFACE),
+    Target("acreate", ANTHROPIC_MESSAGES, True, _MESSAGES_POSITIONAL, modules=_MESSAGES_INTERFACE),
+    Target("anthropic_messages_handler", ANTHROPIC_MESSAGES, False, _MESSAGES_POSITIONAL),
+    Target("anthropic_messages", ANTHROPIC_MESSAGES, True, _MESSAGES_POSITIONAL),
 )
 
 # Modules that may hold a binding of the entry points above (missing ones are skipped).
@@ -84,18 +94,22 @@ ROUTER_CLASSES: tuple[tuple[str, str], ...] = (
     ("litellm.router_rust.core", "RustCore"),
 )
 ROUTER_TARGETS: tuple[Target, ...] = (
-    Target("completion", "chat", False),
-    Target("acompletion", "chat", True),
-    Target("text_completion", "text_completion", False, ("model", "prompt")),
-    Target("atext_completion", "text_completion", True, ("model", "prompt")),
-    Target("embedding", "embedding", False),
-    Target("aembedding", "embedding", True),
-    Target("image_generation", "image_generation", False),
-    Target("aimage_generation", "image_generation", True),
+    *both("completion", CHAT, ("model", "messages")),
+    *both("text_completion", TEXT_COMPLETION, ("model", "prompt")),
+    *both("embedding", EMBEDDING, ("model", "input")),
+    *both("image_generation", IMAGE_GENERATION, ("prompt", "model")),
     # Defined on the RustCore (1.110) only; the proxy's /v1/messages route calls anthropic_messages.
-    Target("arerank", "rerank", True),
-    Target("atranscription", "transcription", True),
-    Target("aspeech", "speech", True),
-    Target("anthropic_messages", "anthropic_messages", True),
-    Target("aanthropic_messages", "anthropic_messages", True),
+    Target("arerank", RERANK, True, ("model", "query", "documents")),
+    Target("atranscription", TRANSCRIPTION, True, ("model", "file")),
+    Target("aspeech", SPEECH, True, ("model", "input", "voice")),
+    Target("anthropic_messages", ANTHROPIC_MESSAGES, True, _MESSAGES_POSITIONAL),
+    Target("aanthropic_messages", ANTHROPIC_MESSAGES, True, _MESSAGES_POSITIONAL),
 )
+
+# LiteLLM's ``call_type`` for a call is the name of the module function it entered by
+# (``acompletion``, ``embedding``, ...): the callback maps it back to an operation with this.
+# The Anthropic interface logs ``anthropic_messages``/``aanthropic_messages`` whichever binding it entered by.
+OPERATION_BY_CALL_TYPE: dict[str, str] = {
+    **{target.name: target.operation for target in TARGETS if target.modules is None},
+    "aanthropic_messages": ANTHROPIC_MESSAGES,
+}

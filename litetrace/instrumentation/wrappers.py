@@ -1,4 +1,4 @@
-"""wrapt wrapper factories: one sync and one async shape, closed over the call telemetry.
+"""wrapt wrapper factories: one sync and one async shape, closed over the call recorder.
 
 A context variable marks "inside an instrumented call": LiteLLM's nested entry points
 (``acompletion`` -> ``completion``, dispatch -> main, Router -> ``litellm.acompletion``,
@@ -15,10 +15,10 @@ from opentelemetry import context as otel_context
 from opentelemetry.instrumentation.utils import _SUPPRESS_INSTRUMENTATION_KEY
 
 from litetrace.instrumentation import propagation
-from litetrace.instrumentation.calls import CallTelemetry, new_call_id
+from litetrace.instrumentation.calls import CallRecorder, new_call_id
 from litetrace.safety import handle_internal_errors
 from litetrace.stream import AsyncStreamWrapper, StreamState, StreamWrapper, is_stream
-from litetrace.stream.state import ChunkGapStreamState
+from litetrace.stream.timing import ChunkGapStreamState
 
 INSIDE_CALL: ContextVar[bool] = ContextVar("litetrace_inside_call", default=False)
 
@@ -30,7 +30,7 @@ _SKIPPING = handle_internal_errors("skipping a suppressed call")
 Wrapper = Callable[[Callable[..., Any], Any, tuple[Any, ...], dict[str, Any]], Any]
 
 
-def suppressed(telemetry: CallTelemetry, kwargs: dict[str, Any]) -> bool:
+def suppressed(recorder: CallRecorder, kwargs: dict[str, Any]) -> bool:
     """Whether OpenTelemetry's ``suppress_instrumentation()`` is on: then no span, no metric.
 
     The call is marked so that LiteLLM's callback, which may run on a thread without this
@@ -43,42 +43,42 @@ def suppressed(telemetry: CallTelemetry, kwargs: dict[str, Any]) -> bool:
         call_id = kwargs.get("litellm_call_id")
         if not isinstance(call_id, str) or not call_id:
             call_id = kwargs["litellm_call_id"] = new_call_id()
-        telemetry.pending.ignore(call_id)
+        recorder.pending.ignore(call_id)
     return True
 
 
-def _proxy_stream(telemetry: CallTelemetry, call: Any, result: Any, is_async: bool) -> Any:
+def _proxy_stream(recorder: CallRecorder, call: Any, result: Any, is_async: bool) -> Any:
     try:
-        state = (ChunkGapStreamState if telemetry.settings.chunk_gap_metrics else StreamState)(telemetry, call)
+        state = (ChunkGapStreamState if recorder.settings.chunk_gap_metrics else StreamState)(recorder, call)
         return AsyncStreamWrapper(result, state) if is_async else StreamWrapper(result, state)
     except Exception:
         _WRAPPING_STREAM.swallow()
     # Wrapping failed: the stream goes back unwrapped, its span ends now.
-    telemetry.succeed(call, result)
+    recorder.succeed(call, result)
     return result
 
 
-def _failed(telemetry: CallTelemetry, call: Any, inside: Token[bool], error: BaseException) -> None:
+def _failed(recorder: CallRecorder, call: Any, inside: Token[bool], error: BaseException) -> None:
     """Restore the caller's context, then record the failure (the caller re-raises)."""
     INSIDE_CALL.reset(inside)
-    telemetry.detach(call)
+    recorder.detach(call)
     if call is not None:
-        telemetry.fail(call, error)
+        recorder.fail(call, error)
 
 
-def _returned(telemetry: CallTelemetry, call: Any, inside: Token[bool], result: Any, is_async: bool) -> Any:
+def _returned(recorder: CallRecorder, call: Any, inside: Token[bool], result: Any, is_async: bool) -> Any:
     """Restore the caller's context, then record the result, or hand back a stream proxy."""
     INSIDE_CALL.reset(inside)
-    telemetry.detach(call)
+    recorder.detach(call)
     if call is None:
         return result
     if is_stream(result, is_async):
-        return _proxy_stream(telemetry, call, result, is_async)
+        return _proxy_stream(recorder, call, result, is_async)
     # A sync entry point may hand back an async-only stream (litellm.anthropic.messages.create
     # with stream=True, bridged to another provider), and an async one a sync iterator of bytes.
     if is_stream(result, not is_async):
-        return _proxy_stream(telemetry, call, result, not is_async)
-    telemetry.succeed(call, result)
+        return _proxy_stream(recorder, call, result, not is_async)
+    recorder.succeed(call, result)
     return result
 
 
@@ -96,49 +96,49 @@ def _forward_context(kwargs: dict[str, Any], call: Any) -> None:
         propagation.inject(kwargs, call.context if call is not None else otel_context.get_current())
 
 
-def sync_wrapper(operation: str, telemetry: CallTelemetry, positional: tuple[str, ...] | None = None) -> Wrapper:
+def sync_wrapper(operation: str, recorder: CallRecorder, positional: tuple[str, ...] = ()) -> Wrapper:
     """Wrapper for a sync entry point."""
 
     def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if INSIDE_CALL.get():
-            if telemetry.propagate:
+            if recorder.propagate:
                 _forward_context(kwargs, None)
             return wrapped(*args, **kwargs)
-        if suppressed(telemetry, kwargs):
+        if suppressed(recorder, kwargs):
             return wrapped(*args, **kwargs)
-        call = telemetry.begin(operation, args, kwargs, positional)
-        if telemetry.propagate and instance is None and call is not None:
+        call = recorder.begin(operation, args, kwargs, positional)
+        if recorder.propagate and instance is None and call is not None:
             _forward_context(kwargs, call)
         inside = INSIDE_CALL.set(True)
         try:
             result = wrapped(*args, **kwargs)
         except BaseException as error:
-            _failed(telemetry, call, inside, error)
+            _failed(recorder, call, inside, error)
             raise
-        return _returned(telemetry, call, inside, result, False)
+        return _returned(recorder, call, inside, result, False)
 
     return wrapper
 
 
-def async_wrapper(operation: str, telemetry: CallTelemetry, positional: tuple[str, ...] | None = None) -> Wrapper:
+def async_wrapper(operation: str, recorder: CallRecorder, positional: tuple[str, ...] = ()) -> Wrapper:
     """Wrapper for an async entry point."""
 
     async def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if INSIDE_CALL.get():
-            if telemetry.propagate:
+            if recorder.propagate:
                 _forward_context(kwargs, None)
             return await wrapped(*args, **kwargs)
-        if suppressed(telemetry, kwargs):
+        if suppressed(recorder, kwargs):
             return await wrapped(*args, **kwargs)
-        call = telemetry.begin(operation, args, kwargs, positional)
-        if telemetry.propagate and instance is None and call is not None:
+        call = recorder.begin(operation, args, kwargs, positional)
+        if recorder.propagate and instance is None and call is not None:
             _forward_context(kwargs, call)
         inside = INSIDE_CALL.set(True)
         try:
             result = await wrapped(*args, **kwargs)
         except BaseException as error:
-            _failed(telemetry, call, inside, error)
+            _failed(recorder, call, inside, error)
             raise
-        return _returned(telemetry, call, inside, result, True)
+        return _returned(recorder, call, inside, result, True)
 
     return wrapper

@@ -30,9 +30,9 @@ def load() -> Any:
 
 def _load() -> Any:
     import litetrace
-    from litetrace.config import env_flag
     from litetrace.instrumentation import LiteLLMInstrumentor
     from litetrace.proxy.hooks import ProxyHooks
+    from litetrace.settings import env_flag
 
     if not LiteLLMInstrumentor().is_instrumented_by_opentelemetry:  # under `litetrace run` it already is
         try:

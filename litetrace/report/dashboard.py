@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import html
 import os
+import time
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 
 from litetrace.report import units
 from litetrace.report.summary import ModelSummary, summarize, summarize_all
-from litetrace.store.location import default_store_path
+from litetrace.store.location import store_path
 from litetrace.store.reader import SpanRecord, load_spans
 
 _STYLE = """
@@ -90,16 +90,12 @@ def _page(title: str, meta: str, body: str, script: str = "") -> str:
     )
 
 
-def _when(ns: int) -> str:
-    return datetime.fromtimestamp(ns / 1e9).strftime("%Y-%m-%d %H:%M:%S")
-
-
 def render_dashboard(
     spans: Sequence[SpanRecord], *, title: str = "litetrace: LiteLLM calls", source: str | None = None
 ) -> str:
     """The dashboard page for ``spans`` as an HTML string (Plotly's JS inlined)."""
     where = f" from {source}" if source else ""
-    generated = f"generated {_when(int(datetime.now().timestamp() * 1e9))}"
+    generated = f"generated {units.when(time.time_ns())}"
     if not spans:
         body = f'<p class="empty">No LiteLLM calls recorded{html.escape(where)} yet.</p>'
         return _page(title, generated, body)
@@ -110,7 +106,7 @@ def render_dashboard(
     summaries = summarize(spans)
     first = min(span.start_ns for span in spans)
     last = max(span.end_ns for span in spans)
-    meta = f"{len(spans)} calls{where}, {_when(first)} to {_when(last)}; {generated}"
+    meta = f"{len(spans)} calls{where}, {units.when(first)} to {units.when(last)}; {generated}"
     charts = [
         '<div class="chart">'
         + figure.to_html(
@@ -133,7 +129,7 @@ def write_dashboard(
     limit: int | None = None,
 ) -> Path:
     """Load LiteLLM spans from the store at ``path`` and write the dashboard to ``out_path``."""
-    resolved = os.fspath(path) if path is not None else default_store_path()
+    resolved = store_path(path)
     spans = load_spans(resolved, since_ns=since_ns, until_ns=until_ns, limit=limit)
     out = Path(out_path)
     out.write_text(render_dashboard(spans, source=resolved), encoding="utf-8")

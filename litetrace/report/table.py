@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from litetrace.report import units
 from litetrace.report.summary import ModelSummary, summarize, summarize_all
-from litetrace.store.location import default_store_path
+from litetrace.store.location import store_path
 from litetrace.store.reader import SpanRecord, load_spans
 
 GAP = "  "
@@ -105,10 +104,6 @@ def _errors_section(summaries: Sequence[ModelSummary]) -> list[str]:
     return out
 
 
-def _when(ns: int) -> str:
-    return datetime.fromtimestamp(ns / 1e9).strftime("%Y-%m-%d %H:%M:%S")
-
-
 def render_text(spans: Sequence[SpanRecord], *, width: int = 100, source: str | None = None) -> str:
     """The whole text report for ``spans``: a heading line, the table and the errors."""
     where = f" in {source}" if source else ""
@@ -116,7 +111,7 @@ def render_text(spans: Sequence[SpanRecord], *, width: int = 100, source: str | 
         return f"No LiteLLM calls recorded{where}."
     first = min(span.start_ns for span in spans)
     last = max(span.end_ns for span in spans)
-    heading = f"{len(spans)} LiteLLM calls, {_when(first)} to {_when(last)}"
+    heading = f"{len(spans)} LiteLLM calls, {units.when(first)} to {units.when(last)}"
     if source:
         heading += f"\nstore: {source}"
     summaries = summarize(spans)
@@ -134,6 +129,6 @@ def report_text(
     width: int = 100,
 ) -> str:
     """Load LiteLLM spans from the store at ``path`` and render the text report."""
-    resolved = os.fspath(path) if path is not None else default_store_path()
+    resolved = store_path(path)
     spans = load_spans(resolved, since_ns=since_ns, until_ns=until_ns, limit=limit)
     return render_text(spans, width=width, source=resolved)

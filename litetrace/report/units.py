@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 MISSING = "-"
+
+
+def when(ns: int) -> str:
+    """A local date and time from epoch nanoseconds: ``2026-12-03 10:15:02``."""
+    return datetime.fromtimestamp(ns / 1e9).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def seconds(value: float | None) -> str:

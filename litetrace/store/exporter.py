@@ -27,7 +27,7 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
 from litetrace.store import rows
-from litetrace.store.location import default_store_path
+from litetrace.store.location import store_path
 from litetrace.store.writer import StoreWriter
 
 logger = logging.getLogger("litetrace")
@@ -46,7 +46,7 @@ DELTA_TEMPORALITY: dict[type, AggregationTemporality] = {
 
 
 def _resolve(path: str | os.PathLike[str] | None) -> str:
-    return os.fspath(path) if path is not None else default_store_path()
+    return store_path(path)
 
 
 class SQLiteSpanExporter(SpanExporter):

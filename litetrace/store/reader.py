@@ -8,7 +8,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from litetrace.store.location import default_store_path
+from litetrace.store.location import store_path
 from litetrace.store.schema import METRIC_COLUMNS, SPAN_COLUMNS, connect
 
 
@@ -78,7 +78,7 @@ class MetricPoint:
 
 
 def _open(path: str | os.PathLike[str] | None) -> sqlite3.Connection:
-    resolved = os.fspath(path) if path is not None else default_store_path()
+    resolved = store_path(path)
     if not os.path.exists(resolved):
         raise FileNotFoundError(f"no litetrace store at {resolved}")
     return connect(resolved, read_only=True)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import NamedTuple
 
 from litetrace.attributes import names as n
@@ -176,9 +178,24 @@ def is_locked(error: sqlite3.Error) -> bool:
     return "locked" in text or "busy" in text
 
 
-def _create_schema(conn: sqlite3.Connection) -> None:
+@contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """A write transaction, committed when the block ends and rolled back if it raises."""
+    # IMMEDIATE takes the write lock up front, where busy_timeout applies, instead of
+    # upgrading a read lock mid-transaction, which fails at once under contention.
     conn.execute("BEGIN IMMEDIATE")
     try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        # Some errors (a full disk) have already rolled back; a second ROLLBACK would mask them.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _create_schema(conn: sqlite3.Connection) -> None:
+    with write_transaction(conn):
         for table in TABLES:
             conn.execute(create_table_sql(table))
         for statement in _INDEXES:
@@ -186,11 +203,6 @@ def _create_schema(conn: sqlite3.Connection) -> None:
         conn.execute(
             "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
         )
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
 
 
 def check_version(conn: sqlite3.Connection) -> int:

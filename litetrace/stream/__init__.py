@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litetrace.stream.state import StreamState
+from litetrace.stream.timing import StreamState
 from litetrace.stream.wrapper import AsyncStreamWrapper, StreamWrapper, is_stream
 
 __all__ = ["AsyncStreamWrapper", "StreamState", "StreamWrapper", "is_stream"]

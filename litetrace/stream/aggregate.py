@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from litetrace import operations as op
 from litetrace.attributes import chat, common, content, responses
 from litetrace.attributes import names as n
 from litetrace.attributes.fields import field, text_length
@@ -18,17 +19,32 @@ from litetrace.stream import anthropic_events
 
 def fold(operation: str, chunks: list[Any], attrs: dict[str, Any], capture_limit: int | None) -> None:
     """Add the response keys of a finished stream to ``attrs``."""
-    if operation == "responses":
+    if operation == op.RESPONSES:
         _fold_responses(chunks, attrs, capture_limit)
         return
-    if operation == "anthropic_messages":
+    if operation == op.ANTHROPIC_MESSAGES:
         anthropic_events.fold(chunks, attrs, capture_limit)
         return
-    length = 0
-    reasons: dict[int, str] = {}
-    tool_names: dict[tuple[int, int], str] = {}
-    tool_ids: set[tuple[int, int]] = set()
-    texts: list[str] = []
+    scan = _scan_choices(chunks, capture_limit is not None)
+    _write_choices(chunks, scan, attrs, capture_limit)
+
+
+class _Scan:
+    """What the chunks' choices add up to."""
+
+    __slots__ = ("length", "reasons", "tool_names", "tool_ids", "texts")
+
+    def __init__(self) -> None:
+        self.length = 0
+        self.reasons: dict[int, str] = {}  # choice index -> finish reason
+        self.tool_names: dict[tuple[int, int], str] = {}  # (choice, tool call) index -> name
+        self.tool_ids: set[tuple[int, int]] = set()
+        self.texts: list[str] = []  # kept only when content is captured
+
+
+def _scan_choices(chunks: list[Any], keep_text: bool) -> _Scan:
+    """One pass over the chunks: text length, finish reasons, tool calls."""
+    scan = _Scan()
     for chunk in chunks:
         # Inline fast paths for LiteLLM's pydantic chunks (declared ``choices``; a choice's fields
         # in its extras); anything else goes through field()/_values(). Per chunk, this loop is
@@ -60,34 +76,45 @@ def fold(operation: str, chunks: list[Any], attrs: dict[str, Any], capture_limit
                 piece = values.get("text")
                 calls = None
             if piece and isinstance(piece, str):
-                length += len(piece)
-                if capture_limit is not None:
-                    texts.append(piece)
+                scan.length += len(piece)
+                if keep_text:
+                    scan.texts.append(piece)
             reason = values.get("finish_reason")
             if not (calls or reason):
                 continue  # most chunks: a piece of text and nothing else
             index = values.get("index") or 0
             if calls:
-                for call in calls:
-                    key = (index, field(call, "index") or 0)
-                    tool_ids.add(key)
-                    name = field(field(call, "function"), "name")
-                    if isinstance(name, str) and name:
-                        tool_names[key] = name
+                _scan_tool_calls(calls, index, scan)
             if isinstance(reason, str):
-                reasons[index] = reason
+                scan.reasons[index] = reason
+    return scan
+
+
+def _scan_tool_calls(calls: Any, index: int, scan: _Scan) -> None:
+    """Tool-call deltas arrive keyed by their own ``index``; a name arrives once."""
+    for call in calls:
+        key = (index, field(call, "index") or 0)
+        scan.tool_ids.add(key)
+        name = field(field(call, "function"), "name")
+        if isinstance(name, str) and name:
+            scan.tool_names[key] = name
+
+
+def _write_choices(chunks: list[Any], scan: _Scan, attrs: dict[str, Any], capture_limit: int | None) -> None:
+    """The response keys from the first chunk (identity), the last ones (usage) and the scan."""
     first = chunks[0] if chunks else None
     common.response_identity(first, attrs)
     fingerprint = field(first, "system_fingerprint")
     if isinstance(fingerprint, str) and fingerprint:
         attrs[n.RESP_SYSTEM_FINGERPRINT] = fingerprint
-    if reasons:
-        attrs[n.RESP_CHOICES_COUNT] = len(reasons)
-    common.usage(_last_usage(chunks), attrs)
-    ordered = [reasons[i] for i in sorted(reasons)]
-    chat.finish(ordered, length, len(tool_ids), [tool_names[k] for k in sorted(tool_names)], attrs)
+    if scan.reasons:
+        attrs[n.RESP_CHOICES_COUNT] = len(scan.reasons)
+    common.usage(last_usage(chunks), attrs)
+    ordered = [scan.reasons[i] for i in sorted(scan.reasons)]
+    names = [scan.tool_names[key] for key in sorted(scan.tool_names)]
+    chat.finish(ordered, scan.length, len(scan.tool_ids), names, attrs)
     if capture_limit is not None:
-        message = {"role": "assistant", "parts": [{"type": "text", "content": "".join(texts)}]}
+        message = {"role": "assistant", "parts": [{"type": "text", "content": "".join(scan.texts)}]}
         if ordered:
             message["finish_reason"] = ordered[0]
         attrs[OUTPUT_MESSAGES] = content.capped([message], capture_limit)
@@ -134,7 +161,7 @@ def _values(obj: Any) -> Any:
 USAGE_TAIL = 8
 
 
-def _last_usage(chunks: list[Any]) -> Any:
+def last_usage(chunks: list[Any]) -> Any:
     """The provider's usage: on the last chunk that carries token counts (usually the last chunk)."""
     for chunk in reversed(chunks[-USAGE_TAIL:]):
         usage = field(chunk, "usage")
@@ -143,7 +170,6 @@ def _last_usage(chunks: list[Any]) -> Any:
     return None
 
 
-last_usage = _last_usage
 
 
 def _counts_tokens(usage: Any) -> bool:
@@ -164,6 +190,6 @@ def _fold_responses(events: list[Any], attrs: dict[str, Any], capture_limit: int
     if final is not None:
         responses.response(final, attrs)
         if capture_limit is not None:
-            content.add_output("responses", final, capture_limit, attrs)
+            content.add_output(op.RESPONSES, final, capture_limit, attrs)
     else:
         attrs[n.RESP_CONTENT_LENGTH] = length

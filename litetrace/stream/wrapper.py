@@ -18,7 +18,7 @@ from wrapt import ObjectProxy
 
 from litetrace.safety import handle_internal_errors
 from litetrace.stream.cancel import OwnerWatch, cancelling
-from litetrace.stream.state import CANCELLED, CLOSED_EARLY, COMPLETED, ERROR, StreamState
+from litetrace.stream.timing import CANCELLED, CLOSED_EARLY, COMPLETED, ERROR, StreamState
 
 logger = logging.getLogger("litetrace")
 _CHUNK = handle_internal_errors("handling a stream chunk")

@@ -14,7 +14,7 @@ from typing import Any
 
 from opentelemetry import metrics, trace
 
-from litetrace.config import CAPTURE_CONTENT_ENV, env_flag
+from litetrace.attributes import capture
 from litetrace.tracing.durations import SpanDurations
 from litetrace.version import __version__
 
@@ -50,7 +50,7 @@ def _use_globals() -> Tracing:
             _active = Tracing(
                 tracer=trace.get_tracer(SCOPE_NAME, __version__),
                 durations=SpanDurations(metrics.get_meter(SCOPE_NAME, __version__)),
-                capture_content=env_flag(CAPTURE_CONTENT_ENV, False),
+                capture_content=capture.resolve(None).on_span,
                 content_max_length=8192,
             )
         return _active

@@ -1,4 +1,4 @@
-"""Per-stream measurements: a few counters per chunk, everything else once at the end."""
+"""Times one stream (first chunk, gaps, rate) and ends its span once: a few counters per chunk, the rest at the end."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from litetrace.stream.aggregate import fold, last_usage
 from litetrace.stream.cancel import OwnerWatch, cancelling
 
 if TYPE_CHECKING:
-    from litetrace.instrumentation.calls import Call, CallTelemetry
+    from litetrace.instrumentation.calls import Call, CallRecorder
 
 _ENDING = handle_internal_errors("ending a stream's span")
 _FOLD = handle_internal_errors("folding a stream's chunks")
@@ -43,12 +43,12 @@ class StreamState:
     """Timing and chunks of one stream; ends its span exactly once."""
 
     __slots__ = (
-        "telemetry", "call", "pull", "first_ns", "last_ns", "count", "max_gap_ns", "chunks", "_once", "finalizer",
+        "recorder", "call", "pull", "first_ns", "last_ns", "count", "max_gap_ns", "chunks", "_once", "finalizer",
         "owner",
     )  # fmt: skip
 
-    def __init__(self, telemetry: CallTelemetry, call: Call) -> None:
-        self.telemetry = telemetry
+    def __init__(self, recorder: CallRecorder, call: Call) -> None:
+        self.recorder = recorder
         self.call = call
         # The wrapped stream's bound __next__ / __anext__, set by the proxy: reading it through
         # the proxy's __wrapped__ costs more than all the rest of a chunk's handling.
@@ -62,11 +62,6 @@ class StreamState:
         self.finalizer: Any = None
         # An async stream's OwnerWatch (stream/cancel.py): was its task cancelled?
         self.owner: OwnerWatch | None = None
-
-    @property
-    def done(self) -> bool:
-        """Whether the span has been ended (or is being ended)."""
-        return self._once.locked()
 
     def on_chunk(self, chunk: Any) -> None:
         """The hot path: one timestamp, three comparisons, one append."""
@@ -115,7 +110,7 @@ class StreamState:
             self.finish(ABANDONED)
 
     def _record(self, outcome: str, error: BaseException | None) -> None:
-        telemetry, call = self.telemetry, self.call
+        recorder, call = self.recorder, self.call
         end_ns = time.perf_counter_ns()
         attrs: dict[str, Any] = {n.STREAMING: True, n.STREAM_OUTCOME: outcome, n.CHUNK_COUNT: self.count}
         try:
@@ -141,8 +136,8 @@ class StreamState:
                 attrs[n.CHUNKS_PER_SECOND] = rate
             try:  # the most intricate step: its failure still leaves the timings and metrics
                 if call.recording:
-                    settings = telemetry.settings
-                    capture = telemetry.capture_output and _output_allowed(call)
+                    settings = recorder.settings
+                    capture = recorder.capture_output and _output_allowed(call)
                     fold(call.operation, self.chunks, attrs, settings.content_max_length if capture else None)
                     if capture and not settings.capture_content:  # EVENT_ONLY: the content goes to the event alone
                         output = attrs.pop(OUTPUT_MESSAGES, None)
@@ -155,27 +150,27 @@ class StreamState:
                 else:
                     # Metrics still want token counts when the span is not sampled.
                     fold(call.operation, self.chunks, attrs, None)
-                if telemetry.conventions.current:  # cache-write and per-modality token counts
-                    telemetry.conventions.usage(last_usage(self.chunks), attrs)
+                if recorder.conventions.current:  # cache-write and per-modality token counts
+                    recorder.conventions.usage(last_usage(self.chunks), attrs)
             except Exception:
                 _FOLD.swallow()
-            dims = telemetry.instruments.dimensions({**call.attrs, **attrs}, _error_type(error), True)
+            dims = recorder.instruments.dimensions({**call.attrs, **attrs}, _error_type(error), True)
             gaps = self.gaps_s()
             if gaps is None:  # the default: one mean gap per stream rather than a record per chunk
                 gaps = [mean_gap] if mean_gap is not None else []
-            telemetry.instruments.record_stream(ttft, gaps, rate, dims, call.context)
+            recorder.instruments.record_stream(ttft, gaps, rate, dims, call.context)
             if call.recording:
-                telemetry.write(call, attrs)
+                recorder.write(call, attrs)
             else:
                 call.attrs.update(attrs)
         finally:
             # Whatever failed above (finish()'s guard logs it), the span ends.
             if error is not None:
-                telemetry.fail(call, error, streaming=True)
+                recorder.fail(call, error, streaming=True)
             else:
                 # LiteLLM's success callback (cost, cache hit) comes only for a response that reached its end.
                 whole = outcome == COMPLETED or n.RESP_FINISH_REASONS in attrs
-                telemetry._end(call, None, streaming=True, park=whole)
+                recorder._end(call, None, streaming=True, park=whole)
 
 
 def _error_type(error: BaseException | None) -> str | None:
@@ -193,8 +188,8 @@ class ChunkGapStreamState(StreamState):
 
     __slots__ = ("times",)
 
-    def __init__(self, telemetry: CallTelemetry, call: Call) -> None:
-        super().__init__(telemetry, call)
+    def __init__(self, recorder: CallRecorder, call: Call) -> None:
+        super().__init__(recorder, call)
         self.times: list[int] = []
 
     def on_chunk(self, chunk: Any) -> None:

@@ -55,90 +55,115 @@ def _common(target: Target) -> dict[str, Any]:
     return found
 
 
-def build_workload(target: Target, calls: int, seed: int = 7) -> list[tuple[str, Callable[[], Any]]]:
-    """A shuffled list of (label, thunk) covering every operation, streams, tools, errors and retries."""
-    import litellm
+class _Calls:
+    """The workload's kinds of call: each method makes one LiteLLM call (or a stream read to its end)."""
 
-    rng = random.Random(seed)
-    kw = _common(target)
-    models = [target.chat_model] if not target.local else ["openai/gpt-4o-mini", "openai/gpt-4o"]
-    retry_ids = itertools.count(1)
+    def __init__(self, target: Target, rng: random.Random) -> None:
+        import litellm
 
-    def chat() -> Any:
-        model = rng.choice(models)
-        return litellm.completion(model=model, messages=MESSAGES, **kw, **_behave(target, first_chunk_delay=rng.uniform(0.05, 0.3)))
+        self.litellm = litellm
+        self.target = target
+        self.rng = rng
+        self.kw = _common(target)
+        self.models = [target.chat_model] if not target.local else ["openai/gpt-4o-mini", "openai/gpt-4o"]
+        self.retry_ids = itertools.count(1)
 
-    def stream() -> Any:
-        model = rng.choice(models)
+    def _behave(self, **behavior: Any) -> dict[str, Any]:
+        return _behave(self.target, **behavior)
+
+    def chat(self) -> Any:
+        model = self.rng.choice(self.models)
+        behavior = self._behave(first_chunk_delay=self.rng.uniform(0.05, 0.3))
+        return self.litellm.completion(model=model, messages=MESSAGES, **self.kw, **behavior)
+
+    def stream(self) -> Any:
+        rng = self.rng
+        model = rng.choice(self.models)
         slow = model.endswith("gpt-4o")
-        behavior = _behave(
-            target,
+        behavior = self._behave(
             first_chunk_delay=rng.uniform(0.15, 0.6) if slow else rng.uniform(0.05, 0.25),
             chunk_delay=rng.uniform(0.015, 0.03) if slow else rng.uniform(0.004, 0.012),
             chunk_count=rng.randint(15, 45),
         )
-        response = litellm.completion(
-            model=model, messages=MESSAGES, stream=True, stream_options={"include_usage": True}, **kw, **behavior
+        response = self.litellm.completion(
+            model=model, messages=MESSAGES, stream=True, stream_options={"include_usage": True}, **self.kw, **behavior
         )
         return "".join(chunk.choices[0].delta.content or "" for chunk in response if chunk.choices)
 
-    def tool_stream() -> Any:
-        behavior = _behave(target, tool_calls=[
+    def tool_stream(self) -> Any:
+        behavior = self._behave(tool_calls=[
             {"name": "get_weather", "arguments": '{"city": "Paris"}'},
             {"name": "get_time", "arguments": '{"tz": "Europe/Paris"}'},
         ], first_chunk_delay=0.1, chunk_delay=0.01)
-        response = litellm.completion(model=models[0], messages=MESSAGES, tools=WEATHER_TOOLS, stream=True, **kw, **behavior)
-        return list(response)
-
-    def anthropic_stream() -> Any:
-        if not target.local:
-            return stream()
-        behavior = _behave(target, first_chunk_delay=rng.uniform(0.2, 0.5), chunk_delay=0.02, chunk_count=rng.randint(10, 30))
-        response = litellm.completion(
-            model=ANTHROPIC_MODEL, messages=MESSAGES, stream=True, api_base=target.anthropic_base, api_key="local", **behavior
+        response = self.litellm.completion(
+            model=self.models[0], messages=MESSAGES, tools=WEATHER_TOOLS, stream=True, **self.kw, **behavior
         )
         return list(response)
 
-    def embedding() -> Any:
-        model = "openai/text-embedding-3-small" if target.local else target.chat_model
-        return litellm.embedding(model=model, input=["tracing", "metrics", "logs"], **kw, **_behave(target))
+    def anthropic_stream(self) -> Any:
+        if not self.target.local:
+            return self.stream()
+        rng = self.rng
+        behavior = self._behave(first_chunk_delay=rng.uniform(0.2, 0.5), chunk_delay=0.02, chunk_count=rng.randint(10, 30))
+        response = self.litellm.completion(
+            model=ANTHROPIC_MODEL, messages=MESSAGES, stream=True, api_base=self.target.anthropic_base, api_key="local",
+            **behavior,
+        )
+        return list(response)
 
-    def image() -> Any:
-        model = "openai/gpt-image-1" if target.local else target.chat_model
-        return litellm.image_generation(model=model, prompt="a lighthouse drawn as a trace waterfall", **kw, **_behave(target, first_chunk_delay=0.3))
+    def embedding(self) -> Any:
+        model = "openai/text-embedding-3-small" if self.target.local else self.target.chat_model
+        return self.litellm.embedding(model=model, input=["tracing", "metrics", "logs"], **self.kw, **self._behave())
 
-    def moderation() -> Any:
-        model = "omni-moderation-latest" if target.local else None
-        return litellm.moderation(input=["hello there", "I hate mondays"], model=model, **kw, **_behave(target))
+    def image(self) -> Any:
+        model = "openai/gpt-image-1" if self.target.local else self.target.chat_model
+        behavior = self._behave(first_chunk_delay=0.3)
+        return self.litellm.image_generation(model=model, prompt="a lighthouse drawn as a trace waterfall", **self.kw, **behavior)
 
-    def rate_limited() -> Any:
-        return litellm.completion(model=models[0], messages=MESSAGES, num_retries=0, **kw, **_behave(target, error_status=429))
+    def moderation(self) -> Any:
+        model = "omni-moderation-latest" if self.target.local else None
+        return self.litellm.moderation(input=["hello there", "I hate mondays"], model=model, **self.kw, **self._behave())
 
-    def server_error() -> Any:
-        return litellm.completion(model=models[-1], messages=MESSAGES, num_retries=0, **kw, **_behave(target, error_status=503))
+    def rate_limited(self) -> Any:
+        behavior = self._behave(error_status=429)
+        return self.litellm.completion(model=self.models[0], messages=MESSAGES, num_retries=0, **self.kw, **behavior)
 
-    def retried() -> Any:
+    def server_error(self) -> Any:
+        behavior = self._behave(error_status=503)
+        return self.litellm.completion(model=self.models[-1], messages=MESSAGES, num_retries=0, **self.kw, **behavior)
+
+    def retried(self) -> Any:
         # The first attempt gets a 503, LiteLLM's retry succeeds: one span, the call succeeds.
         # A distinct text per call keeps the server's fail-first count per call.
-        behavior = _behave(target, fail_first=1, error_status=503, text=f"Recovered on retry {next(retry_ids)}.")
-        return litellm.completion(model=models[0], messages=MESSAGES, num_retries=2, **kw, **behavior)
+        behavior = self._behave(fail_first=1, error_status=503, text=f"Recovered on retry {next(self.retry_ids)}.")
+        return self.litellm.completion(model=self.models[0], messages=MESSAGES, num_retries=2, **self.kw, **behavior)
 
-    def timeout() -> Any:
-        return litellm.completion(model=models[0], messages=MESSAGES, timeout=0.3, num_retries=0, **kw, **_behave(target, hang=1.0))
+    def timeout(self) -> Any:
+        behavior = self._behave(hang=1.0)
+        return self.litellm.completion(model=self.models[0], messages=MESSAGES, timeout=0.3, num_retries=0, **self.kw, **behavior)
 
-    kinds: list[tuple[str, Callable[[], Any], int]] = [
-        ("chat", chat, 14),
-        ("stream", stream, 30),
-        ("tool stream", tool_stream, 6),
-        ("anthropic stream", anthropic_stream, 10),
-        ("embedding", embedding, 10),
-        ("image", image, 4),
-        ("moderation", moderation, 6),
-        ("rate limited", rate_limited, 4),
-        ("server error", server_error, 3),
-        ("timeout", timeout, 2),
-        ("retried", retried, 4),
-    ]
+
+# (label, _Calls method, weight): how often each kind of call comes in the mix.
+KINDS: tuple[tuple[str, str, int], ...] = (
+    ("chat", "chat", 14),
+    ("stream", "stream", 30),
+    ("tool stream", "tool_stream", 6),
+    ("anthropic stream", "anthropic_stream", 10),
+    ("embedding", "embedding", 10),
+    ("image", "image", 4),
+    ("moderation", "moderation", 6),
+    ("rate limited", "rate_limited", 4),
+    ("server error", "server_error", 3),
+    ("timeout", "timeout", 2),
+    ("retried", "retried", 4),
+)
+
+
+def build_workload(target: Target, calls: int, seed: int = 7) -> list[tuple[str, Callable[[], Any]]]:
+    """A shuffled list of (label, thunk) covering every operation, streams, tools, errors and retries."""
+    rng = random.Random(seed)
+    made = _Calls(target, rng)
+    kinds = [(label, getattr(made, method), weight) for label, method, weight in KINDS]
     weights = [weight for _, _, weight in kinds]
     # Every kind at least once (as far as ``calls`` allows), the rest drawn by weight, then shuffled:
     # a short demo still shows every operation, stream and error category.

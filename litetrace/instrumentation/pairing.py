@@ -25,7 +25,7 @@ _AT_DEADLINE = handle_internal_errors("ending a span at its deadline")
 Finisher = Callable[[dict[str, Any] | None], None]
 
 
-class PendingCalls:
+class CallPairing:
     """Bounded, thread-safe bookkeeping of calls awaiting LiteLLM's callback."""
 
     def __init__(self, deadline_s: float, max_entries: int) -> None:
