@@ -140,7 +140,7 @@ OPTIONS: tuple[Option, ...] = (
            "`[base64 omitted: N bytes]`); in events: the `gen_ai.client.inference.operation.details` event. Forced off by "
            '`litellm.turn_off_message_logging`; per call `metadata={"mask_input": True}` / `{"mask_output": True}`',
            _capture_mode),
-    Option(EMIT_EVENT_ENV, None, INSTRUMENT, None, "from the mode", "true, false",
+    Option(EMIT_EVENT_ENV, None, INSTRUMENT, None, "from the mode", _FLAG,
            "overrides whether the details event is emitted (as in OpenTelemetry's GenAI utilities)", parse_flag),
     Option(SEMCONV_ENV, "semconv", INSTRUMENT, "stable", "`stable`", ", ".join(SEMCONV_MODES),
            "which GenAI conventions: `stable` (today's names), `current` (the newest, from semantic-conventions-genai) "

@@ -12,7 +12,6 @@ from litellm.types.utils import CallTypes
 from litetrace.attributes import EXTRACTORS, anthropic_messages, rerank, semconv, speech, transcription
 from litetrace.attributes import names as n
 from litetrace.instrumentation.callback import OPERATION_BY_CALL_TYPE
-from litetrace.instrumentation.calls import POSITIONAL
 from litetrace.instrumentation.targets import TARGETS
 from litetrace.stream import anthropic_events
 
@@ -114,7 +113,8 @@ def test_speech_counts_audio_bytes_only_of_a_read_body():
 
 @pytest.mark.parametrize("operation", ["anthropic_messages", "rerank", "transcription", "speech"])
 def test_every_new_operation_is_wired_through(operation):
-    assert operation in EXTRACTORS and operation in POSITIONAL and operation in semconv.OPERATIONS
+    assert operation in EXTRACTORS and operation in semconv.OPERATIONS
     assert {t.name for t in TARGETS if t.operation == operation}
+    assert all(t.positional for t in TARGETS if t.operation == operation)
     call_types = {value for value, op in OPERATION_BY_CALL_TYPE.items() if op == operation}
     assert call_types and call_types <= {c.value for c in CallTypes}

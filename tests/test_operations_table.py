@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
 
 import litellm
@@ -21,14 +22,18 @@ def test_every_operation_has_an_extractor_a_gen_ai_name_and_entry_points():
 
 
 def test_the_callbacks_call_types_are_the_entry_points_names_and_litellms_own():
-    assert OPERATION_BY_CALL_TYPE == {target.name: target.operation for target in TARGETS}
+    plain = {target.name: target.operation for target in TARGETS if target.operation != operations.ANTHROPIC_MESSAGES}
+    assert {k: v for k, v in OPERATION_BY_CALL_TYPE.items() if v != operations.ANTHROPIC_MESSAGES} == plain
+    assert {k for k, v in OPERATION_BY_CALL_TYPE.items() if v == operations.ANTHROPIC_MESSAGES} == {
+        "anthropic_messages", "aanthropic_messages"}
     known = {value.value for value in litellm.types.utils.CallTypes}
     assert set(OPERATION_BY_CALL_TYPE) <= known
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=lambda target: target.name)
 def test_each_targets_positional_names_are_its_litellm_functions_leading_parameters(target):
-    function = getattr(litellm, target.name)
+    module = importlib.import_module(target.modules[-1]) if target.modules else litellm
+    function = getattr(module, target.name)
     parameters = [p.name for p in inspect.signature(function).parameters.values()
                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     if not parameters:  # (*args, **kwargs): LiteLLM forwards to the sync function's signature

@@ -39,6 +39,8 @@ def mode_of(value: bool | str) -> str:
     """The mode a boolean or a mode/boolean string names; ValueError for anything else."""
     if isinstance(value, bool):
         return SPAN_ONLY if value else NO_CONTENT
+    if not isinstance(value, str):
+        raise TypeError(f"capture_content must be a boolean or a mode name, got {value!r}")
     text = value.strip()
     if text.upper() in _MODES:
         return text.upper()
@@ -62,6 +64,8 @@ def resolve(value: bool | str | None) -> Capture:
     else:
         mode = mode_of(value)
     on_event = mode in (EVENT_ONLY, SPAN_AND_EVENT)
-    emit = os.environ.get(EMIT_EVENT_ENV, "").strip().lower()
-    emit_event = emit == "true" if emit in ("true", "false") else on_event
+    from litetrace.settings import env
+
+    emit = env(EMIT_EVENT_ENV)  # None: as the mode says
+    emit_event = on_event if emit is None else bool(emit)
     return Capture(on_span=mode in (SPAN_ONLY, SPAN_AND_EVENT), on_event=on_event and emit_event, emit_event=emit_event)

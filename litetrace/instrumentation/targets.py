@@ -108,8 +108,9 @@ ROUTER_TARGETS: tuple[Target, ...] = (
 
 # LiteLLM's ``call_type`` for a call is the name of the module function it entered by
 # (``acompletion``, ``embedding``, ...): the callback maps it back to an operation with this.
-# The Anthropic interface logs ``anthropic_messages``/``aanthropic_messages`` whichever binding it entered by.
+# The Anthropic interface's bindings all log LiteLLM's own two call types for it.
 OPERATION_BY_CALL_TYPE: dict[str, str] = {
-    **{target.name: target.operation for target in TARGETS if target.modules is None},
+    **{target.name: target.operation for target in TARGETS if target.operation != ANTHROPIC_MESSAGES},
+    "anthropic_messages": ANTHROPIC_MESSAGES,
     "aanthropic_messages": ANTHROPIC_MESSAGES,
 }

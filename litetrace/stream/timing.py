@@ -63,6 +63,11 @@ class StreamState:
         # An async stream's OwnerWatch (stream/cancel.py): was its task cancelled?
         self.owner: OwnerWatch | None = None
 
+    @property
+    def done(self) -> bool:
+        """Whether the span has been ended (or is being ended)."""
+        return self._once.locked()
+
     def on_chunk(self, chunk: Any) -> None:
         """The hot path: one timestamp, three comparisons, one append."""
         now = _now()
