@@ -10,10 +10,10 @@ import pytest
 from opentelemetry import baggage
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import SpanKind
+from support import drain
 
 import litetrace
 from litetrace.tracing import metadata as md
-from tests.support import drain
 
 MODEL = "openai/gpt-4o-mini"
 MESSAGES = [{"role": "user", "content": "hi"}]
