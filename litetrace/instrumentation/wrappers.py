@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextvars import ContextVar, Token
+from types import CoroutineType
 from typing import Any
 
 from opentelemetry import context as otel_context
@@ -72,6 +73,16 @@ def _returned(recorder: CallRecorder, call: Any, inside: Token[bool], result: An
     recorder.detach(call)
     if call is None:
         return result
+    if not is_async and type(result) is CoroutineType:
+        # LiteLLM's async path ran through a sync entry point (an ``acompletion`` bound before
+        # instrument() calls the patched ``completion(acompletion=True)``): the call's outcome
+        # is the coroutine's, so the span ends when the caller has awaited it.
+        return _awaited(recorder, call, result)
+    return _finished(recorder, call, result, is_async)
+
+
+def _finished(recorder: CallRecorder, call: Any, result: Any, is_async: bool) -> Any:
+    """Record the result and end the span, or hand back a stream proxy that will."""
     if is_stream(result, is_async):
         return _proxy_stream(recorder, call, result, is_async)
     # A sync entry point may hand back an async-only stream (litellm.anthropic.messages.create
@@ -80,6 +91,15 @@ def _returned(recorder: CallRecorder, call: Any, inside: Token[bool], result: An
         return _proxy_stream(recorder, call, result, not is_async)
     recorder.succeed(call, result)
     return result
+
+
+async def _awaited(recorder: CallRecorder, call: Any, coroutine: Any) -> Any:
+    try:
+        result = await coroutine
+    except BaseException as error:
+        recorder.fail(call, error)
+        raise
+    return _finished(recorder, call, result, True)
 
 
 _FORWARDING = handle_internal_errors("forwarding the trace context")
