@@ -13,6 +13,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import litellm
+import openinference.instrumentation.openai as openinference_openai
+import opentelemetry.instrumentation.httpx as httpx_instrumentation
+import opentelemetry.instrumentation.openai as traceloop_openai
+import opentelemetry.semconv_ai as semconv_ai
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -20,9 +24,6 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from support import MESSAGES, OPENAI_CHAT, adrain, drain, ours
 
 from litetrace.instrumentation.calls import SUPPRESS_LANGUAGE_MODEL_INSTRUMENTATION_KEY
-
-traceloop_openai = pytest.importorskip("opentelemetry.instrumentation.openai")
-httpx_instrumentation = pytest.importorskip("opentelemetry.instrumentation.httpx")
 
 EMBEDDING = "openai/text-embedding-3-small"
 
@@ -161,14 +162,12 @@ def test_httpx_client_span_is_a_child_of_the_llm_span(name, telemetry, provider)
 
 
 def test_the_suppression_key_is_the_one_openllmetry_reads():
-    semconv_ai = pytest.importorskip("opentelemetry.semconv_ai")
     assert semconv_ai.SUPPRESS_LANGUAGE_MODEL_INSTRUMENTATION_KEY == SUPPRESS_LANGUAGE_MODEL_INSTRUMENTATION_KEY
 
 
 def test_openinference_openai_adds_a_child_span_and_leaves_the_result_alone(telemetry, provider):
     """It honours only OpenTelemetry's general suppression key, which litetrace leaves unset (it would
     silence httpx spans too): a second span, the child of litetrace's, as the README says."""
-    openinference_openai = pytest.importorskip("openinference.instrumentation.openai")
     bare = chat(provider)
     drain()
     telemetry.exporter.clear()
