@@ -35,19 +35,7 @@ class context:  # noqa: N801  # used like a function: ``with litetrace.context(.
         metadata: Mapping[str, Any] | None = None,
         propagate: bool = False,
     ) -> None:
-        attrs: dict[str, Any] = {}
-        for raw, targets in (
-            (session_id, (md.CONVERSATION_ID, md.SESSION_ID)),
-            (user_id, (md.USER_ID,)),
-            (customer_id, (n.CUSTOMER_ID,)),
-        ):
-            found = md.value(str(raw)) if raw is not None else None
-            for target in targets if found is not None else ():
-                attrs[target] = found
-        if tags is not None:
-            md.add_tags(md.tags(list(tags)), attrs)
-        if isinstance(metadata, Mapping):
-            md.add_metadata(metadata, attrs)
+        attrs = md.identity(session_id, user_id, customer_id, tags, metadata)
         self.attrs = attrs
         self.propagate = propagate
         self._tokens: list[object] = []

@@ -8,7 +8,6 @@ from typing import Any
 from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 
-from litetrace.attributes import names as n
 from litetrace.tracing import metadata as md
 from litetrace.tracing.scope import current_scope
 
@@ -38,19 +37,7 @@ def update_current_span(
         return False
     if name:
         span.update_name(name)
-    attrs: dict[str, Any] = {}
-    for raw, targets in (
-        (session_id, (md.CONVERSATION_ID, md.SESSION_ID)),
-        (user_id, (md.USER_ID,)),
-        (customer_id, (n.CUSTOMER_ID,)),
-    ):
-        found = md.value(str(raw)) if raw is not None else None
-        for target in targets if found is not None else ():
-            attrs[target] = found
-    if tags is not None:
-        md.add_tags(md.tags(list(tags)), attrs)
-    if isinstance(metadata, Mapping):
-        md.add_metadata(metadata, attrs)
+    attrs = md.identity(session_id, user_id, customer_id, tags, metadata)
     if attributes:
         attrs.update(attributes)
     if attrs:

@@ -171,3 +171,21 @@ def _known(raw: Any, targets: tuple[str, ...], attrs: dict[str, Any]) -> None:
     if isinstance(scalar, str):
         for target in targets:
             attrs[target] = scalar
+
+
+def identity(session_id: Any, user_id: Any, customer_id: Any, tag_values: Any, metadata: Any) -> dict[str, Any]:
+    """The attributes of ``litetrace.context()`` / ``update_current_span()``'s who-and-what arguments."""
+    attrs: dict[str, Any] = {}
+    for raw, targets in (
+        (session_id, (CONVERSATION_ID, SESSION_ID)),
+        (user_id, (USER_ID,)),
+        (customer_id, (n.CUSTOMER_ID,)),
+    ):
+        found = value(str(raw)) if raw is not None else None
+        for target in targets if found is not None else ():
+            attrs[target] = found
+    if tag_values is not None:
+        add_tags(tags(list(tag_values)), attrs)
+    if isinstance(metadata, Mapping):
+        add_metadata(metadata, attrs)
+    return attrs
