@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
-from litetrace.store.schema import connect, insert_sql, is_locked
+from litetrace.store.schema import connect, insert_sql, is_locked, write_transaction
 from litetrace.store.text import clean_row
 
 logger = logging.getLogger("litetrace")
@@ -136,23 +136,15 @@ class StoreWriter:
         """One transaction; a row whose values SQLite refuses is repaired or skipped alone."""
         conn = self._connection(wait_s)
         sql = insert_sql(table)
-        # IMMEDIATE takes the write lock up front, where busy_timeout applies, instead of
-        # upgrading a read lock mid-transaction, which fails at once under contention.
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with write_transaction(conn):
+            conn.execute("SAVEPOINT rows")
             try:
                 conn.executemany(sql, batch)
             except _ROW_ERRORS:
-                # executemany stops at the first bad row; redo the batch row by row in this transaction.
-                conn.execute("ROLLBACK")
-                conn.execute("BEGIN IMMEDIATE")
+                # executemany stops at the first bad row with the rows before it written: undo
+                # them and redo the batch row by row, in this same transaction.
+                conn.execute("ROLLBACK TO rows")
                 self._insert_each(conn, sql, batch)
-            conn.execute("COMMIT")
-        except BaseException:
-            # Some errors (a full disk) have already rolled back; a second ROLLBACK would mask them.
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
 
     def _insert_each(self, conn: sqlite3.Connection, sql: str, batch: Sequence[tuple[Any, ...]]) -> None:
         skipped = 0
