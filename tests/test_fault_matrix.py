@@ -207,6 +207,10 @@ def test_every_step_of_the_table_is_reached(lenient, monkeypatch, telemetry_fact
             for kind in KINDS:
                 call_sync(kind)
             drain()
+            # A stream's success callback (record_late's only caller) runs on LiteLLM's own thread.
+            waited_until = time.monotonic() + 5
+            while not hits and time.monotonic() < waited_until:
+                time.sleep(0.02)
             telemetry.instrumentor.uninstrument()
         if not hits:
             unreached.append(step)
