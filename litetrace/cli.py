@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import NoReturn
 
 import litetrace
+from litetrace.report.summary import DIMENSIONS
 
 DEFAULT_HTML = "litetrace-dashboard.html"
+
 # --since beyond a century reaches before the Unix epoch: a typo, not a window.
 MAX_SINCE_S = 100 * 365 * 86400
 
@@ -96,10 +98,10 @@ def _report(args: argparse.Namespace) -> int:
     from litetrace.store import default_store_path
 
     since_ns = int((time.time() - args.since) * 1e9) if args.since else None
-    return _show(args.db or default_store_path(), args.html, since_ns=since_ns)
+    return _show(args.db or default_store_path(), args.html, since_ns=since_ns, by=args.by)
 
 
-def _show(path: str, html: str | None, *, since_ns: int | None) -> int:
+def _show(path: str, html: str | None, *, since_ns: int | None, by: str = "model") -> int:
     """Print the report of the store at ``path`` (spans since ``since_ns``) and write the dashboard."""
     from litetrace.report import report_text, write_dashboard
     from litetrace.store import StoreVersionError
@@ -110,7 +112,7 @@ def _show(path: str, html: str | None, *, since_ns: int | None) -> int:
     if where.is_dir():
         raise CommandError(f"{path} is a directory, not a litetrace store")
     try:
-        print(report_text(path, since_ns=since_ns))
+        print(report_text(path, since_ns=since_ns, by=by))
     except (sqlite3.DatabaseError, StoreVersionError) as error:
         raise CommandError(f"cannot read {path}: {error}") from None
     if html:
@@ -177,6 +179,9 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--db", help="store file (default $LITETRACE_DB or ./litetrace.db)")
     report.add_argument("--html", default=DEFAULT_HTML, help=f"dashboard file (default {DEFAULT_HTML}); '' to skip")
     report.add_argument("--since", type=seconds, help="only the last N seconds")
+    report.add_argument("--by", default="model", choices=list(DIMENSIONS),
+                        help="group the table by model (default), workflow, session, user, customer, tag, "
+                             "or, for a LiteLLM proxy's store, key, team, deployment")
     report.set_defaults(handler=_report)
     return root
 

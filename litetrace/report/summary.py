@@ -7,9 +7,26 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from litetrace.attributes import names as n
 from litetrace.store.reader import SpanRecord
+from litetrace.tracing import conventions as md
 
 UNKNOWN_CATEGORY = "unknown"
+NO_VALUE = "(none)"
+
+# ``litetrace report --by``: the span attributes each grouping reads (the first one set wins).
+# Tags group a call under each of its tags.
+DIMENSIONS: dict[str, tuple[str, ...]] = {
+    "model": (),
+    "workflow": (n.WORKFLOW_NAME,),
+    "session": (md.SESSION_ID, md.CONVERSATION_ID),
+    "user": (md.USER_ID, n.REQ_USER),
+    "customer": (n.CUSTOMER_ID,),
+    "tag": (n.TAGS,),
+    "key": (n.PROXY_KEY_ALIAS,),
+    "team": (n.PROXY_TEAM_ALIAS, n.PROXY_TEAM_ID),
+    "deployment": (n.MODEL_ID,),
+}
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -95,14 +112,31 @@ def summarize_group(provider: str | None, model: str | None, spans: Sequence[Spa
     )
 
 
-def summarize(spans: Iterable[SpanRecord]) -> list[ModelSummary]:
-    """One summary per (provider, model), busiest first."""
+def summarize(spans: Iterable[SpanRecord], by: str = "model") -> list[ModelSummary]:
+    """One summary per (provider, model), or per value of another ``DIMENSIONS`` key; busiest first.
+
+    Grouping by anything but the model needs the spans' attributes (``load_spans(with_attributes=True)``).
+    """
+    keys = DIMENSIONS[by]
     groups: dict[tuple[str | None, str | None], list[SpanRecord]] = {}
     for span in spans:
-        groups.setdefault((span.provider, span.model), []).append(span)
+        for group in ([(span.provider, span.model)] if not keys else [(None, value) for value in group_values(span, keys)]):
+            groups.setdefault(group, []).append(span)
     summaries = [summarize_group(provider, model, members) for (provider, model), members in groups.items()]
     summaries.sort(key=lambda summary: (-summary.calls, summary.label))
     return summaries
+
+
+def group_values(span: SpanRecord, keys: tuple[str, ...]) -> list[str]:
+    """The span's values of the first of ``keys`` it has (each tag of a tag list), else ``(none)``."""
+    attributes = span.attributes or {}
+    for key in keys:
+        found = attributes.get(key)
+        if isinstance(found, (list, tuple)) and found:
+            return [str(item) for item in dict.fromkeys(found)]
+        if found not in (None, "", [], ()):
+            return [str(found)]
+    return [NO_VALUE]
 
 
 def summarize_all(spans: Sequence[SpanRecord]) -> ModelSummary:

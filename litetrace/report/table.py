@@ -57,7 +57,9 @@ def _group_header(widths: list[int]) -> str:
     return "".join(parts)
 
 
-def format_table(summaries: Sequence[ModelSummary], *, width: int = 100, total: ModelSummary | None = None) -> str:
+def format_table(
+    summaries: Sequence[ModelSummary], *, width: int = 100, total: ModelSummary | None = None, by: str = "model"
+) -> str:
     """The table of ``summaries`` (plus a ``total`` row), then the errors by category."""
     rows = [*summaries, *([total] if total is not None else [])]
     cells = [[column.cell(summary) for column in _COLUMNS] for summary in rows]
@@ -69,7 +71,7 @@ def format_table(summaries: Sequence[ModelSummary], *, width: int = 100, total: 
             span = sum(widths[j] for j in members) + len(members) - 1
             widths[i] += max(0, len(column.group) - span)
     numbers_width = sum(widths) + sum(len(_gap(i)) for i in range(len(widths)))
-    wanted = max(len("model"), *(len(summary.label) for summary in rows))
+    wanted = max(len(by), *(len(summary.label) for summary in rows))
     model_width = max(MIN_MODEL_WIDTH, min(wanted, width - numbers_width))
 
     def line(first: str, values: Sequence[str]) -> str:
@@ -82,7 +84,7 @@ def format_table(summaries: Sequence[ModelSummary], *, width: int = 100, total: 
     rule = "-" * (model_width + numbers_width)
     out = [
         (" " * model_width + _group_header(widths)).rstrip(),
-        line("model", [column.header for column in _COLUMNS]),
+        line(by, [column.header for column in _COLUMNS]),
         rule,
     ]
     for summary, row in zip(summaries, cells, strict=False):
@@ -104,7 +106,7 @@ def _errors_section(summaries: Sequence[ModelSummary]) -> list[str]:
     return out
 
 
-def render_text(spans: Sequence[SpanRecord], *, width: int = 100, source: str | None = None) -> str:
+def render_text(spans: Sequence[SpanRecord], *, width: int = 100, source: str | None = None, by: str = "model") -> str:
     """The whole text report for ``spans``: a heading line, the table and the errors."""
     where = f" in {source}" if source else ""
     if not spans:
@@ -114,10 +116,11 @@ def render_text(spans: Sequence[SpanRecord], *, width: int = 100, source: str | 
     heading = f"{len(spans)} LiteLLM calls, {units.when(first)} to {units.when(last)}"
     if source:
         heading += f"\nstore: {source}"
-    summaries = summarize(spans)
-    total = summarize_all(spans) if len(summaries) > 1 else None
+    summaries = summarize(spans, by)
+    # Tags count a call once per tag: a total over the groups would count it twice.
+    total = summarize_all(spans) if len(summaries) > 1 and by != "tag" else None
     footnote = "latency: successful calls, whole call including the stream; ttft: streamed calls"
-    return f"{heading}\n\n{format_table(summaries, width=width, total=total)}\n\n{footnote}"
+    return f"{heading}\n\n{format_table(summaries, width=width, total=total, by=by)}\n\n{footnote}"
 
 
 def report_text(
@@ -127,8 +130,9 @@ def report_text(
     until_ns: int | None = None,
     limit: int | None = None,
     width: int = 100,
+    by: str = "model",
 ) -> str:
-    """Load LiteLLM spans from the store at ``path`` and render the text report."""
+    """Load LiteLLM spans from the store at ``path`` and render the text report, grouped ``by``."""
     resolved = store_path(path)
-    spans = load_spans(resolved, since_ns=since_ns, until_ns=until_ns, limit=limit)
-    return render_text(spans, width=width, source=resolved)
+    spans = load_spans(resolved, since_ns=since_ns, until_ns=until_ns, limit=limit, with_attributes=by != "model")
+    return render_text(spans, width=width, source=resolved, by=by)
