@@ -9,6 +9,7 @@ the callback are in the loop too. 20,000 LiteLLM calls would take a minute of th
 from __future__ import annotations
 
 import gc
+import threading
 import time
 import tracemalloc
 from typing import Any
@@ -50,13 +51,20 @@ class RaisingMeterProvider:
 
 
 class CountingExporter(SpanExporter):
-    """Counts exported spans without keeping them (an in-memory exporter would grow by itself)."""
+    """Counts exported spans without keeping them (an in-memory exporter would grow by itself).
+
+    Spans arrive from two threads (the calls' and the callback deadline's), and on Python 3.10
+    ``count += n`` can lose an update between threads: the lock keeps the count exact (without
+    it, under load, 3.10 counted 19,994 of 20,000 spans that were all exported).
+    """
 
     def __init__(self) -> None:
         self.count = 0
+        self._lock = threading.Lock()
 
     def export(self, spans: Any) -> SpanExportResult:
-        self.count += len(spans)
+        with self._lock:
+            self.count += len(spans)
         return SpanExportResult.SUCCESS
 
     def shutdown(self) -> None:
