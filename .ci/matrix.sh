@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CI legs beside the main run: the non-integration suite on the other supported Pythons and on
 # the oldest LiteLLM the pin allows. Each leg has its own virtualenv under one temp dir, with
-# litetrace installed from a wheel built from this checkout; the legs run in parallel.
+# litetrace installed from a wheel built from this checkout; up to two legs run at once.
 # Usage: .ci/matrix.sh [leg ...]   (legs: py3.10 py3.12 py3.13 litellm-oldest; default all)
 # Prints one line per leg and each failing leg's log tail; exits 1 if any leg failed.
 set -uo pipefail
@@ -13,8 +13,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/litetrace-ci.XXXXXX")
 # LITETRACE_CI_KEEP=1 keeps the legs' virtualenvs and logs (to rerun a failing test in one).
 if [ "${LITETRACE_CI_KEEP:-}" = 1 ]; then echo "matrix: legs in $work"; else trap 'rm -rf "$work"' EXIT; fi
 
-# The floor of pyproject's litellm requirement ("litellm>=1.80,..." -> 1.80): PEP 440 pads
-# "==1.80" with zeros, so it pins the oldest release the range allows.
+# The floor of pyproject's litellm requirement ("litellm>=1.108,..." -> 1.108): PEP 440 pads
+# "==1.108" with zeros, so it pins the oldest release the range allows.
 floor=$(grep -oE '"litellm>=[0-9.]+' pyproject.toml | head -n1 | cut -d= -f2)
 [ -n "$floor" ] || { echo "matrix: no litellm floor in pyproject.toml" >&2; exit 1; }
 
@@ -55,20 +55,29 @@ declare -A legs=(
 chosen=("$@")
 [ ${#chosen[@]} -gt 0 ] || chosen=(py3.10 py3.12 py3.13 litellm-oldest)
 
-declare -A pids started
+# At most JOBS legs at once (default 2, one per core of the CI machine): more in parallel only
+# slows each leg down, and a leg's timing-sensitive tests want a core of their own.
+jobs_max=${LITETRACE_CI_JOBS:-2}
 for name in "${chosen[@]}"; do
   [ -n "${legs[$name]:-}" ] || { echo "matrix: unknown leg $name" >&2; exit 2; }
-  started[$name]=$SECONDS
-  # shellcheck disable=SC2086  # the leg's spec is "X.Y [requirement]"
-  leg "$name" ${legs[$name]} &
-  pids[$name]=$!
 done
+for name in "${chosen[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do sleep 1; done
+  (
+    begun=$SECONDS
+    # shellcheck disable=SC2086  # the leg's spec is "X.Y [requirement]"
+    leg "$name" ${legs[$name]}
+    echo "$? $((SECONDS - begun))" >"$work/$name.status"
+  ) &
+done
+wait
 
 failed=0
 for name in "${chosen[@]}"; do
-  if wait "${pids[$name]}"; then status=passed; else status=FAILED; failed=1; fi
+  read -r rc took <"$work/$name.status" || { rc=1; took=?; }
+  if [ "$rc" = 0 ]; then status=passed; else status=FAILED; failed=1; fi
   summary=$(grep -E '[0-9]+ (passed|failed)' "$work/$name/log" | tail -n1)
-  echo "matrix $name: $status in $((SECONDS - started[$name])) s (${legs[$name]}): ${summary:-no result}"
+  echo "matrix $name: $status in $took s (${legs[$name]}): ${summary:-no result}"
   if [ $status = FAILED ]; then
     # The failing tests by name; without any (an install that failed), the log's end.
     { grep -E '^(FAILED|ERROR) ' "$work/$name/log" || grep -v '^WARNING: Location' "$work/$name/log" | tail -n 30; } |

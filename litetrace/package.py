@@ -3,4 +3,4 @@
 The same range as pyproject's litellm dependency: outside it, instrument() patches nothing.
 """
 
-INSTRUMENTS = ("litellm >= 1.80, < 1.111, != 1.82.7, != 1.82.8, != 1.107.*",)
+INSTRUMENTS = ("litellm >= 1.108, < 1.111, != 1.82.7, != 1.82.8, != 1.107.*",)

@@ -386,10 +386,30 @@ async def test_router_rerank_and_messages_are_one_span_each_named_by_the_model_g
     assert len(ranked.results) == 2 and message["content"][0]["text"] == LOCAL_TEXT
     await adrain()
     spans = await afinished(telemetry, 2)
-    assert sorted(span.name for span in spans) == ["anthropic_messages claude", "rerank ranker"]
+    # Before LiteLLM 1.110 the Router builds anthropic_messages per instance (factory_function),
+    # so there is no class method to wrap: the one span is LiteLLM's module call, named by the
+    # deployment's model (README, "Supported versions").
+    messages_name = "anthropic_messages claude" if router_defines("aanthropic_messages") else f"anthropic_messages {ANTHROPIC_CHAT}"
+    assert sorted(span.name for span in spans) == [messages_name, "rerank ranker"]
     by_name = {span.name: dict(span.attributes) for span in spans}
     assert by_name["rerank ranker"]["llm.response.results_count"] == 2
-    assert by_name["anthropic_messages claude"]["llm.usage.completion_tokens"] == 5
+    assert by_name[messages_name]["llm.usage.completion_tokens"] == 5
+
+
+def router_defines(method: str) -> bool:
+    """Whether one of the Router classes litetrace wraps defines ``method`` on the class itself."""
+    import importlib
+
+    from litetrace.instrumentation.targets import ROUTER_CLASSES
+
+    for module_name, class_name in ROUTER_CLASSES:
+        try:
+            cls = getattr(importlib.import_module(module_name), class_name)
+        except (ImportError, AttributeError):
+            continue
+        if method in vars(cls):
+            return True
+    return False
 
 
 @pytest.mark.asyncio

@@ -120,7 +120,10 @@ def test_results_are_the_same_with_the_peer_instrumented(name, telemetry_factory
     peer.clear()
     bare = CALLS[name](provider)
     drain()
-    assert len(peer.get_finished_spans()) == (name == "embedding")  # the peer alone sees only embeddings
+    # The peer alone adds a span of its own for embeddings; for chat only where LiteLLM's
+    # transport is the openai SDK (up to 1.108; from 1.109 its own httpx handler).
+    alone = len(peer.get_finished_spans())
+    assert alone == 1 if name == "embedding" else alone <= 1
     peer.clear()
     telemetry = telemetry_factory()
     instrumented = CALLS[name](provider)

@@ -572,8 +572,10 @@ def _transcriptions(h: _Handler, body: Json, b: Behavior) -> None:
                   "text": b.text, "segments": []}
     if str(body.get("model", "")).startswith("gpt-4o"):  # token-billed models report usage
         prompt, completion = _tokens(b)
+        # OpenAI's shape, input_token_details included (LiteLLM before 1.109 rejects the usage without it).
         answer["usage"] = {"type": "tokens", "input_tokens": prompt, "output_tokens": completion,
-                           "total_tokens": prompt + completion}
+                           "total_tokens": prompt + completion,
+                           "input_token_details": {"text_tokens": 0, "audio_tokens": prompt}}
     h._json(answer, b)
 
 
