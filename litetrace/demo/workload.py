@@ -172,24 +172,99 @@ def build_workload(target: Target, calls: int, seed: int = 7) -> list[tuple[str,
     return [(label, thunk) for label, thunk, _ in chosen]
 
 
+# The demo's calls run inside workflows and sessions, as an app's would, so the dashboard's
+# traces and `litetrace report --by workflow|session|user` have something to show.
+# Kind label -> (workflow, task) it runs in.
+PLACES: dict[str, tuple[str, str]] = {
+    "moderation": ("ingest_documents", "screen"),
+    "embedding": ("ingest_documents", "embed"),
+    "image": ("answer_question", "illustrate"),
+}
+DEFAULT_PLACE = ("answer_question", "draft")
+FAN_OUT = "fan_out_answers"
+# (session id, user id) pairs the workflow runs take turns in.
+SESSIONS: tuple[tuple[str, str], ...] = (("session-ada-1", "ada"), ("session-bob-1", "bob"), ("session-cy-1", "cy"))
+RUN_SIZE = 4
+
+
+@dataclass
+class Run:
+    """One workflow run: its calls, made one after another, each in its task, in one session."""
+
+    workflow: str
+    session_id: str
+    user_id: str
+    calls: list[tuple[str, Callable[[], Any]]]
+
+
+def plan_runs(work: list[tuple[str, Callable[[], Any]]]) -> tuple[list[Run], list[Run]]:
+    """(warm-up runs, other runs): per workflow, one warm-up run holding the first call of each kind, the
+    rest in runs of ``RUN_SIZE`` calls; sessions in turn."""
+    warm: dict[str, list[tuple[str, Callable[[], Any]]]] = {}
+    rest: dict[str, list[tuple[str, Callable[[], Any]]]] = {}
+    seen: set[str] = set()
+    for label, thunk in work:
+        workflow = PLACES.get(label, DEFAULT_PLACE)[0]
+        (rest if label in seen else warm).setdefault(workflow, []).append((label, thunk))
+        seen.add(label)
+    turns = itertools.cycle(SESSIONS)
+    first = [Run(workflow, *next(turns), calls) for workflow, calls in warm.items()]
+    others = [Run(workflow, *next(turns), calls[i : i + RUN_SIZE])
+              for workflow, calls in rest.items() for i in range(0, len(calls), RUN_SIZE)]
+    return first, others
+
+
+def run_one(run: Run) -> list[tuple[str, BaseException | None]]:
+    """Make the run's calls inside its session and workflow, each in its task; how each call ended."""
+    import litetrace
+
+    ended: list[tuple[str, BaseException | None]] = []
+
+    @litetrace.workflow(name=run.workflow)
+    def body() -> None:
+        for label, thunk in run.calls:
+            try:
+                litetrace.task(name=PLACES.get(label, DEFAULT_PLACE)[1])(thunk)()
+            except Exception as error:  # the task span records it; the workflow goes on, as an app's would
+                ended.append((label, error))
+            else:
+                ended.append((label, None))
+
+    with litetrace.context(session_id=run.session_id, user_id=run.user_id):
+        body()
+    return ended
+
+
 async def _async_streams(target: Target, count: int) -> tuple[int, list[str]]:
-    """A burst of concurrent async streams, as an async app or the proxy would make."""
+    """A burst of concurrent async streams, as an async app or the proxy would make: one workflow fanning out."""
     import litellm
+
+    import litetrace
 
     kw = _common(target)
     model = "openai/gpt-4o-mini" if target.local else target.chat_model
 
-    async def one(index: int) -> str | None:
+    @litetrace.task(name="stream_reply")
+    async def one(index: int) -> None:
         behavior = _behave(target, first_chunk_delay=0.05 + 0.01 * index, chunk_delay=0.008, chunk_count=20)
+        response = await litellm.acompletion(model=model, messages=MESSAGES, stream=True, **kw, **behavior)
+        async for _ in response:
+            pass
+
+    async def guarded(index: int) -> str | None:
         try:
-            response = await litellm.acompletion(model=model, messages=MESSAGES, stream=True, **kw, **behavior)
-            async for _ in response:
-                pass
+            await one(index)
         except Exception as error:  # recorded on the span; the demo goes on and reports it
             return f"async stream: {type(error).__name__}: {str(error)[:200]}"
         return None
 
-    results = await asyncio.gather(*(one(i) for i in range(count)))
+    @litetrace.workflow(name=FAN_OUT)
+    async def fan_out() -> list[str | None]:
+        return list(await asyncio.gather(*(guarded(i) for i in range(count))))
+
+    session_id, user_id = SESSIONS[0]
+    with litetrace.context(session_id=session_id, user_id=user_id):
+        results = await fan_out()
     failures = [result for result in results if result is not None]
     return count - len(failures), failures
 
@@ -224,24 +299,22 @@ def run_workload(target: Target, calls: int, workers: int = 4, progress: bool = 
 
     # The first call of each kind runs alone, as an app's first calls would: LiteLLM imports
     # modules (mcp, httpx2) on first use, and two threads importing them at once can see a
-    # partially initialised module.
-    first: list[tuple[str, Callable[[], Any]]] = []
-    rest: list[tuple[str, Callable[[], Any]]] = []
-    for label, thunk in work:
-        (rest if any(label == seen for seen, _ in first) else first).append((label, thunk))
+    # partially initialised module. So the warm-up runs (the first call of each kind) go one by one.
+    first, rest = plan_runs(work)
     with tqdm(total=len(work) + 1, desc="LiteLLM calls", unit="call", disable=not progress) as bar:
-        for label, thunk in first:
-            try:
-                thunk()
-                record(label, None)
-            except Exception as error:
+        for run in first:
+            for label, error in run_one(run):
                 record(label, error)
-            bar.update(1)
+            bar.update(len(run.calls))
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(thunk): label for label, thunk in rest}
+            futures = {pool.submit(run_one, run): run for run in rest}
             for future in as_completed(futures):
-                record(futures[future], future.exception())
-                bar.update(1)
+                run = futures[future]
+                failed = future.exception()
+                ended = future.result() if failed is None else [(label, failed) for label, _ in run.calls]
+                for label, error in ended:
+                    record(label, error)
+                bar.update(len(run.calls))
         succeeded, failures = asyncio.run(_async_streams(target, ASYNC_STREAMS))
         outcomes.ok += succeeded
         outcomes.unexpected.extend(failures)
