@@ -37,6 +37,7 @@ tr.total td { font-weight: 600; border-top: 2px solid #9aa5b1; }
 .empty { font-size: 16px; color: #52606d; padding: 40px 0; }
 h2 { font-size: 18px; margin: 28px 0 6px; }
 h3 { font-size: 15px; margin: 18px 0 2px; }
+h3 .rank { font-weight: 400; font-size: 12px; color: #52606d; margin-left: 8px; }
 p.note { color: #52606d; margin: 4px 0 12px; }
 .trace { border: 1px solid #e4e7eb; border-radius: 6px; padding: 4px 10px 8px; margin-bottom: 12px; }
 svg.waterfall { display: block; font-size: 12px; }
@@ -96,17 +97,27 @@ def summary_table_html(spans: Sequence[SpanRecord]) -> str:
     return f'<div class="table"><table id="summary"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table></div>'
 
 
-# Waterfalls drawn per list (slowest, most expensive): enough to spot the outliers, few enough to read.
+# Runs drawn per ranking (slowest, most expensive): enough to spot the outliers, few enough to read.
 TRACES_SHOWN = 3
 _GROUP_HEADERS = ("calls", "errors", "prompt tokens", "completion tokens", "cost")
 
 
-def _trace_html(trace: WorkflowTrace, element_id: str) -> str:
+def _trace_html(trace: WorkflowTrace, ranks: list[str], element_id: str) -> str:
     facts = (f"{units.seconds(trace.duration_s)}, {len(trace.llm_calls)} LLM calls, cost {units.dollars(trace.cost_usd)},"
              f" started {units.when(trace.root.start_ns)}")
     return (f'<div class="trace" data-trace-id="{html.escape(trace.root.trace_id)}">'
-            f"<h3>{html.escape(trace.name)}</h3><p class=\"note\">{html.escape(facts)}</p>"
-            f"{waterfall_svg(trace, element_id)}</div>")
+            f'<h3>{html.escape(trace.name)} <span class="rank">{html.escape(" · ".join(ranks))}</span></h3>'
+            f'<p class="note">{html.escape(facts)}</p>{waterfall_svg(trace, element_id)}</div>')
+
+
+def _notable(traces: Sequence[WorkflowTrace]) -> list[tuple[WorkflowTrace, list[str]]]:
+    """The slowest and the costliest runs, each once, with the ranks that put it on the page."""
+    chosen: dict[tuple[str, str], tuple[WorkflowTrace, list[str]]] = {}
+    for what, ranked in (("slowest", slowest(traces, TRACES_SHOWN)), ("most expensive", most_expensive(traces, TRACES_SHOWN))):
+        for place, trace in enumerate(ranked, 1):
+            key = (trace.root.trace_id, trace.root.span_id)
+            chosen.setdefault(key, (trace, []))[1].append(f"{what} #{place}")
+    return list(chosen.values())
 
 
 def group_table_html(spans: Sequence[SpanRecord], by: str) -> str:
@@ -132,13 +143,10 @@ def traces_section_html(spans: Sequence[SpanRecord], traces: Sequence[WorkflowTr
         parts.append('<p class="note">No workflow traces in this window: calls made inside a '
                      "<code>@litetrace.workflow</code> function show here as waterfalls.</p>")
     else:
-        parts.append(f'<p class="note">{len(traces)} workflow runs. Hover a row for its details.</p>{legend_html()}')
-        for heading, key, chosen in (("Slowest workflow runs", "slow", slowest(traces, TRACES_SHOWN)),
-                                     ("Most expensive workflow runs", "cost", most_expensive(traces, TRACES_SHOWN))):
-            parts.append(f"<h2>{heading}</h2>")
-            if not chosen:
-                parts.append('<p class="note">No workflow run reported a cost.</p>')
-            parts.extend(_trace_html(trace, f"waterfall-{key}-{index}") for index, trace in enumerate(chosen, 1))
+        notable = _notable(traces)
+        parts.append(f'<p class="note">{len(traces)} workflow runs; the {TRACES_SHOWN} slowest and the {TRACES_SHOWN} most'
+                     f" expensive, as waterfalls (hover a row for its details).</p>{legend_html()}")
+        parts.extend(_trace_html(trace, ranks, f"waterfall-{index}") for index, (trace, ranks) in enumerate(notable, 1))
     parts.append('<div class="tables">' + group_table_html(spans, "session") + group_table_html(spans, "user") + "</div>")
     parts.append("</section>")
     return "\n".join(parts)
