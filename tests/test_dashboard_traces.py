@@ -16,8 +16,10 @@ from workflow_store import write_workflow_store
 
 from litetrace.demo.workload import ASYNC_STREAMS, FAN_OUT, SESSIONS, Target, build_workload, plan_runs
 from litetrace.report import units, write_dashboard
-from litetrace.report.traces import load_workflow_traces
+from litetrace.report.traces import load_workflow_traces, most_expensive, workflow_traces
+from litetrace.report.waterfall import MAX_ROWS, waterfall_svg
 from litetrace.store import load_spans
+from litetrace.store.reader import SpanRecord
 from litetrace.tracing import conventions as c
 
 BIN = Path(sys.executable).parent
@@ -145,6 +147,46 @@ def test_workflow_traces_are_trees_of_their_root_workflow_spans(tmp_path):
                          (1, "task draft"), (2, "chat gpt-4o")]
         assert len(trace.llm_calls) == 2
         assert trace.cost_usd == pytest.approx(sum(span.cost_usd or 0 for span in trace.llm_calls))
+
+
+def record(span_id: str, parent: str | None, start_s: float, end_s: float, trace_id: str = "t1", *,
+           kind: str | None = None, operation: str | None = None, cost: float | None = None) -> SpanRecord:
+    """A stored span as the reader returns it, with only what the traces view reads."""
+    attributes = {"llm.span.kind": kind} if kind else {}
+    return SpanRecord(
+        trace_id=trace_id, span_id=span_id, parent_span_id=parent, name=f"span {span_id}", kind="INTERNAL",
+        start_ns=int(start_s * 1e9), end_ns=int(end_s * 1e9), duration_s=end_s - start_s, status_code="UNSET",
+        status_message=None, service_name=None, operation=operation, provider=None, request_model=None,
+        response_model=None, is_streaming=None, ttft_s=None, chunks_per_second=None, chunk_count=None,
+        prompt_tokens=None, completion_tokens=None, total_tokens=None, cost_usd=cost, error_type=None,
+        error_category=None, attributes=attributes,
+    )
+
+
+def test_only_traces_rooted_in_a_workflow_count_and_orphans_and_loops_are_left_out():
+    spans = [
+        record("w", None, 0, 3, kind="workflow"),
+        record("b", "w", 2, 3, kind="task"),
+        record("a", "w", 0, 1, kind="task"),
+        record("c", "a", 0.1, 0.9, operation="chat"),
+        record("orphan", "gone", 0, 1, operation="chat"),  # its parent was never stored
+        record("x", "y", 0, 1, "t2", kind="task"),  # a loop, no root
+        record("y", "x", 0, 1, "t2", kind="task"),
+        record("r", None, 0, 1, "t3", operation="chat"),  # a bare call: a trace, but not a workflow
+    ]
+    (trace,) = workflow_traces(spans)
+    assert [(row.span.span_id, row.depth) for row in trace.rows] == [("w", 0), ("a", 1), ("c", 2), ("b", 1)]
+    assert trace.cost_usd is None and most_expensive([trace], 3) == []  # no cost reported: not ranked by cost
+
+
+def test_a_long_workflow_draws_its_first_rows_and_says_how_many_more():
+    spans = [record("w", None, 0, 100, kind="workflow")]
+    spans += [record(f"c{i:03}", "w", i, i + 1, operation="chat", cost=0.001) for i in range(MAX_ROWS + 5)]
+    (trace,) = workflow_traces(spans)
+    svg = waterfall_svg(trace, "w1")
+    assert svg.count('class="span-row"') == MAX_ROWS
+    assert "6 more spans not shown" in svg
+    assert trace.cost_usd == pytest.approx(0.001 * (MAX_ROWS + 5))
 
 
 def test_dashboard_draws_each_workflow_run_and_the_cost_per_session_and_user(tmp_path):

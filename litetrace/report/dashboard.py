@@ -144,8 +144,8 @@ def traces_section_html(spans: Sequence[SpanRecord], traces: Sequence[WorkflowTr
                      "<code>@litetrace.workflow</code> function show here as waterfalls.</p>")
     else:
         notable = _notable(traces)
-        parts.append(f'<p class="note">{len(traces)} workflow runs; the {TRACES_SHOWN} slowest and the {TRACES_SHOWN} most'
-                     f" expensive, as waterfalls (hover a row for its details).</p>{legend_html()}")
+        parts.append(f'<p class="note">{len(traces)} workflow runs; the slowest and the most expensive (up to {TRACES_SHOWN}'
+                     f" of each) as waterfalls. Hover a row for its details.</p>{legend_html()}")
         parts.extend(_trace_html(trace, ranks, f"waterfall-{index}") for index, (trace, ranks) in enumerate(notable, 1))
     parts.append('<div class="tables">' + group_table_html(spans, "session") + group_table_html(spans, "user") + "</div>")
     parts.append("</section>")
@@ -207,7 +207,10 @@ def write_dashboard(
     until_ns: int | None = None,
     limit: int | None = None,
 ) -> Path:
-    """Load LiteLLM spans from the store at ``path`` and write the dashboard to ``out_path``."""
+    """Load the spans from the store at ``path`` and write the dashboard to ``out_path``.
+
+    ``limit`` keeps the newest ``limit`` LLM calls for the charts and tables; workflow traces are drawn whole.
+    """
     resolved = store_path(path)
     # One read of every span with its attributes: the LLM spans feed the charts and the session and
     # user tables, and the workflow and task spans around them make the traces.
