@@ -107,14 +107,15 @@ def _depth_first(root: SpanRecord, children: dict[str, list[SpanRecord]]) -> lis
 
 
 def slowest(traces: Sequence[WorkflowTrace], count: int) -> list[WorkflowTrace]:
-    """The ``count`` longest workflow runs, longest first."""
-    return sorted(traces, key=lambda trace: -trace.duration_s)[:count]
+    """The ``count`` longest workflow runs, longest first (the earlier of two equal ones first)."""
+    return sorted(traces, key=lambda trace: (-trace.duration_s, trace.root.start_ns))[:count]
 
 
 def most_expensive(traces: Sequence[WorkflowTrace], count: int) -> list[WorkflowTrace]:
-    """The ``count`` costliest workflow runs that reported a cost, costliest first."""
+    """The ``count`` costliest workflow runs that reported a cost, costliest first (the earlier of two equal ones first)."""
     priced = [trace for trace in traces if trace.cost_usd]
-    return sorted(priced, key=lambda trace: -(trace.cost_usd or 0.0))[:count]
+    # Runs of the same calls cost the same: rounded, so float summing order cannot decide between them.
+    return sorted(priced, key=lambda trace: (-round(trace.cost_usd or 0.0, 12), trace.root.start_ns))[:count]
 
 
 def load_workflow_traces(
