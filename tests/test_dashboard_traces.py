@@ -14,7 +14,8 @@ import pytest
 from fake_calls import sample_calls, write_calls
 from workflow_store import write_workflow_store
 
-from litetrace.demo.workload import ASYNC_STREAMS, FAN_OUT, SESSIONS, Target, build_workload, plan_runs
+from litetrace.demo.runs import FAN_OUT, SESSIONS, plan_runs
+from litetrace.demo.workload import ASYNC_STREAMS, Target, build_workload
 from litetrace.report import units, write_dashboard
 from litetrace.report.traces import load_workflow_traces, most_expensive, workflow_traces
 from litetrace.report.waterfall import MAX_ROWS, waterfall_svg

@@ -1,5 +1,7 @@
 """``litetrace demo``: a realistic mixed LiteLLM workload, recorded into the embedded store.
 
+The calls run inside workflows, tasks and sessions (``litetrace.demo.runs``), as an app's would.
+
 By default it runs against the local provider (an OpenAI/Anthropic-compatible server on
 127.0.0.1), so it needs no network and no key; ``--model/--api-base/--api-key`` send
 the same workload to a real provider instead.
@@ -15,6 +17,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
+
+import litetrace
+from litetrace.demo.runs import FAN_OUT, SESSIONS, plan_runs, run_one
 
 MESSAGES = [
     {"role": "system", "content": "You are a concise assistant."},
@@ -172,74 +177,9 @@ def build_workload(target: Target, calls: int, seed: int = 7) -> list[tuple[str,
     return [(label, thunk) for label, thunk, _ in chosen]
 
 
-# The demo's calls run inside workflows and sessions, as an app's would, so the dashboard's
-# traces and `litetrace report --by workflow|session|user` have something to show.
-# Kind label -> (workflow, task) it runs in.
-PLACES: dict[str, tuple[str, str]] = {
-    "moderation": ("ingest_documents", "screen"),
-    "embedding": ("ingest_documents", "embed"),
-    "image": ("answer_question", "illustrate"),
-}
-DEFAULT_PLACE = ("answer_question", "draft")
-FAN_OUT = "fan_out_answers"
-# (session id, user id) pairs the workflow runs take turns in.
-SESSIONS: tuple[tuple[str, str], ...] = (("session-ada-1", "ada"), ("session-bob-1", "bob"), ("session-cy-1", "cy"))
-RUN_SIZE = 4
-
-
-@dataclass
-class Run:
-    """One workflow run: its calls, made one after another, each in its task, in one session."""
-
-    workflow: str
-    session_id: str
-    user_id: str
-    calls: list[tuple[str, Callable[[], Any]]]
-
-
-def plan_runs(work: list[tuple[str, Callable[[], Any]]]) -> tuple[list[Run], list[Run]]:
-    """(warm-up runs, other runs): per workflow, one warm-up run holding the first call of each kind, the
-    rest in runs of ``RUN_SIZE`` calls; sessions in turn."""
-    warm: dict[str, list[tuple[str, Callable[[], Any]]]] = {}
-    rest: dict[str, list[tuple[str, Callable[[], Any]]]] = {}
-    seen: set[str] = set()
-    for label, thunk in work:
-        workflow = PLACES.get(label, DEFAULT_PLACE)[0]
-        (rest if label in seen else warm).setdefault(workflow, []).append((label, thunk))
-        seen.add(label)
-    turns = itertools.cycle(SESSIONS)
-    first = [Run(workflow, *next(turns), calls) for workflow, calls in warm.items()]
-    others = [Run(workflow, *next(turns), calls[i : i + RUN_SIZE])
-              for workflow, calls in rest.items() for i in range(0, len(calls), RUN_SIZE)]
-    return first, others
-
-
-def run_one(run: Run) -> list[tuple[str, BaseException | None]]:
-    """Make the run's calls inside its session and workflow, each in its task; how each call ended."""
-    import litetrace
-
-    ended: list[tuple[str, BaseException | None]] = []
-
-    @litetrace.workflow(name=run.workflow)
-    def body() -> None:
-        for label, thunk in run.calls:
-            try:
-                litetrace.task(name=PLACES.get(label, DEFAULT_PLACE)[1])(thunk)()
-            except Exception as error:  # the task span records it; the workflow goes on, as an app's would
-                ended.append((label, error))
-            else:
-                ended.append((label, None))
-
-    with litetrace.context(session_id=run.session_id, user_id=run.user_id):
-        body()
-    return ended
-
-
 async def _async_streams(target: Target, count: int) -> tuple[int, list[str]]:
     """A burst of concurrent async streams, as an async app or the proxy would make: one workflow fanning out."""
     import litellm
-
-    import litetrace
 
     kw = _common(target)
     model = "openai/gpt-4o-mini" if target.local else target.chat_model
