@@ -72,7 +72,8 @@ def _row(row: Row, index: int, root_start_ns: int, total_ns: int) -> str:
     top = AXIS_HEIGHT + index * ROW_HEIGHT
     middle = top + ROW_HEIGHT / 2
     scale = BAR_WIDTH / total_ns
-    x0 = BAR_LEFT + max(0, span.start_ns - root_start_ns) * scale
+    # Clamped to the workflow's span: a child timed on another host's clock may stick out of it.
+    x0 = BAR_LEFT + min(total_ns, max(0, span.start_ns - root_start_ns)) * scale
     x1 = BAR_LEFT + min(total_ns, max(0, span.end_ns - root_start_ns)) * scale
     width = max(1.5, x1 - x0)  # a very short call is still a visible sliver
     color = ERROR_COLOR if span.is_error else COLORS.get(kind, OTHER_COLOR)
