@@ -91,7 +91,10 @@ def _demo(args: argparse.Namespace) -> int:
     for failure, count in shown:
         print(f"  unexpected ({count}x): {failure}")
     print()
-    return _show(pipeline.store_path or "", args.html, since_ns=started_ns)
+    status = _show(pipeline.store_path or "", args.html, since_ns=started_ns)
+    # The demo's calls run in workflows and sessions: say where to see them grouped so.
+    print(f"\nby workflow, session or user: litetrace report --db {pipeline.store_path} --by workflow")
+    return status
 
 
 def _report(args: argparse.Namespace) -> int:

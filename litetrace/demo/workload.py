@@ -1,5 +1,7 @@
 """``litetrace demo``: a realistic mixed LiteLLM workload, recorded into the embedded store.
 
+The calls run inside workflows, tasks and sessions (``litetrace.demo.runs``), as an app's would.
+
 By default it runs against the local provider (an OpenAI/Anthropic-compatible server on
 127.0.0.1), so it needs no network and no key; ``--model/--api-base/--api-key`` send
 the same workload to a real provider instead.
@@ -15,6 +17,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
+
+import litetrace
+from litetrace.demo.runs import FAN_OUT, SESSIONS, plan_runs, run_one
 
 MESSAGES = [
     {"role": "system", "content": "You are a concise assistant."},
@@ -173,23 +178,33 @@ def build_workload(target: Target, calls: int, seed: int = 7) -> list[tuple[str,
 
 
 async def _async_streams(target: Target, count: int) -> tuple[int, list[str]]:
-    """A burst of concurrent async streams, as an async app or the proxy would make."""
+    """A burst of concurrent async streams, as an async app or the proxy would make: one workflow fanning out."""
     import litellm
 
     kw = _common(target)
     model = "openai/gpt-4o-mini" if target.local else target.chat_model
 
-    async def one(index: int) -> str | None:
+    @litetrace.task(name="stream_reply")
+    async def one(index: int) -> None:
         behavior = _behave(target, first_chunk_delay=0.05 + 0.01 * index, chunk_delay=0.008, chunk_count=20)
+        response = await litellm.acompletion(model=model, messages=MESSAGES, stream=True, **kw, **behavior)
+        async for _ in response:
+            pass
+
+    async def guarded(index: int) -> str | None:
         try:
-            response = await litellm.acompletion(model=model, messages=MESSAGES, stream=True, **kw, **behavior)
-            async for _ in response:
-                pass
+            await one(index)
         except Exception as error:  # recorded on the span; the demo goes on and reports it
             return f"async stream: {type(error).__name__}: {str(error)[:200]}"
         return None
 
-    results = await asyncio.gather(*(one(i) for i in range(count)))
+    @litetrace.workflow(name=FAN_OUT)
+    async def fan_out() -> list[str | None]:
+        return list(await asyncio.gather(*(guarded(i) for i in range(count))))
+
+    session_id, user_id = SESSIONS[0]
+    with litetrace.context(session_id=session_id, user_id=user_id):
+        results = await fan_out()
     failures = [result for result in results if result is not None]
     return count - len(failures), failures
 
@@ -224,24 +239,22 @@ def run_workload(target: Target, calls: int, workers: int = 4, progress: bool = 
 
     # The first call of each kind runs alone, as an app's first calls would: LiteLLM imports
     # modules (mcp, httpx2) on first use, and two threads importing them at once can see a
-    # partially initialised module.
-    first: list[tuple[str, Callable[[], Any]]] = []
-    rest: list[tuple[str, Callable[[], Any]]] = []
-    for label, thunk in work:
-        (rest if any(label == seen for seen, _ in first) else first).append((label, thunk))
+    # partially initialised module. So the warm-up runs (the first call of each kind) go one by one.
+    first, rest = plan_runs(work)
     with tqdm(total=len(work) + 1, desc="LiteLLM calls", unit="call", disable=not progress) as bar:
-        for label, thunk in first:
-            try:
-                thunk()
-                record(label, None)
-            except Exception as error:
+        for run in first:
+            for label, error in run_one(run):
                 record(label, error)
-            bar.update(1)
+            bar.update(len(run.calls))
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(thunk): label for label, thunk in rest}
+            futures = {pool.submit(run_one, run): run for run in rest}
             for future in as_completed(futures):
-                record(futures[future], future.exception())
-                bar.update(1)
+                run = futures[future]
+                failed = future.exception()
+                ended = future.result() if failed is None else [(label, failed) for label, _ in run.calls]
+                for label, error in ended:
+                    record(label, error)
+                bar.update(len(run.calls))
         succeeded, failures = asyncio.run(_async_streams(target, ASYNC_STREAMS))
         outcomes.ok += succeeded
         outcomes.unexpected.extend(failures)

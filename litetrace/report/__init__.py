@@ -1,7 +1,8 @@
 """Reports over the embedded store: a terminal table per (provider, model) and an offline HTML dashboard.
 
-``report_text(path)`` renders the table; ``write_dashboard(out, path)`` writes the dashboard
-(it needs the ``dashboard`` extra, Plotly, imported only when a page with data is drawn).
+``report_text(path)`` renders the table; ``write_dashboard(out, path)`` writes the dashboard: charts,
+workflow waterfalls, cost per session and user (it needs the ``dashboard`` extra, Plotly, imported
+only when a page with data is drawn).
 """
 
 from __future__ import annotations
