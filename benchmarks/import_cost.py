@@ -48,11 +48,14 @@ COUNT = (f"\nimport sys; print(repr((len(sys.modules), sorted({{w for w in {WATC
 
 
 def run(code: str, env: dict[str, str], importtime: bool) -> tuple[float, float, str, str]:
-    """Wall and CPU seconds of one fresh interpreter running ``code``, with its stdout and stderr."""
+    """Wall and CPU seconds of one fresh interpreter running ``code``, with its stdout and stderr.
+
+    It runs in the checkout's folder: ``python -c`` puts the current folder first on ``sys.path``.
+    """
     argv = [sys.executable, *(["-X", "importtime"] if importtime else []), "-c", code]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=300)
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=env["PYTHONPATH"], timeout=300)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
