@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
 import gc
 import sys
 import threading
@@ -102,6 +103,23 @@ def run_mix(calls: int) -> None:
     common.drain_threads()
 
 
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in
+                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]  # fmt: skip
+
+
+def malloc_mb() -> dict[str, float]:
+    """glibc's view, summed over its arenas: bytes taken from the system, in use, and freed but kept."""
+    try:
+        mallinfo2 = ctypes.CDLL("libc.so.6").mallinfo2
+    except (OSError, AttributeError):  # not glibc, or older than 2.33
+        return {}
+    mallinfo2.restype = _MallInfo2
+    info = mallinfo2()
+    return {"malloc_heap_mb": (info.arena + info.hblkhd) / 2**20, "malloc_in_use_mb": (info.uordblks + info.hblkhd) / 2**20,
+            "malloc_free_kept_mb": info.fordblks / 2**20}  # fmt: skip
+
+
 def checkpoint(installed: configs.Installed, exporter: CountingExporter, calls: int, started: float) -> dict[str, Any]:
     gc.collect()
     return {
@@ -111,6 +129,9 @@ def checkpoint(installed: configs.Installed, exporter: CountingExporter, calls: 
         # flat (freed memory kept by malloc's per-thread arenas, fragmentation), which is no leak.
         "allocated_blocks": sys.getallocatedblocks(),
         "gc_objects": len(gc.get_objects()),
+        # Each thread that allocates gets a glibc arena of its own (up to 8 per core).
+        "threads": sorted(thread.name for thread in threading.enumerate()),
+        **malloc_mb(),
         "pending": installed.pending() if installed.pending is not None else None,
         "spans": exporter.spans,
         "elapsed_s": time.perf_counter() - started,

@@ -4,8 +4,16 @@ Four states: *open* (the wrapper's span is live), *parked* (the wrapper is done;
 span waits for LiteLLM's callback to bring cost and cache hit), *taken* (the span has
 ended or the callback was handled: a later event makes no span), or unknown (a call no
 wrapper saw: the callback makes its own span). Everything here is bounded: a
-parked span is ended at its deadline by a daemon thread, with the end time the wrapper
-recorded, and the oldest entries go first when the cap is reached.
+parked span is ended at its deadline, with the end time the wrapper recorded, and the
+oldest entries go first when the cap is reached.
+
+The deadline needs a thread of its own: a span whose callback never comes must end even
+if the program makes no further call, and no thread that already runs is sure to run
+again (LiteLLM's logging pool works only when LiteLLM hands it work; a batch span
+processor's worker exists only with that processor). So a daemon thread is started when
+a span is parked and none is running, and it stops after one idle wait with nothing
+parked: a process between bursts of calls keeps no litetrace thread. Parking also ends
+the spans already past their deadline, on the caller's thread.
 """
 
 from __future__ import annotations
@@ -173,24 +181,32 @@ class CallPairing:
         return due
 
     def _ensure_thread_locked(self) -> None:
+        # The thread clears _thread (under the lock) when it stops; is_alive() covers a fork.
         if self._thread is None or not self._thread.is_alive():
             self._thread = threading.Thread(target=self._deadline_loop, name="litetrace-pending", daemon=True)
             self._thread.start()
 
     def _deadline_loop(self) -> None:
+        idle = False  # the last wait was an idle one (nothing was parked)
         while True:
             with self._lock:
-                if self._closed:
+                if self._closed or (idle and not self._waiting):
+                    # Nothing parked for a whole idle wait: stop; the next park starts a thread again.
+                    if self._thread is threading.current_thread():
+                        self._thread = None
+                    self._wake_at = 0
                     return
                 due = self._evict_locked(time.monotonic_ns())
                 if not due:
                     # Entries are ordered by expiry: the head expires first.
                     head = next(iter(self._waiting.values()), None)
                     now = time.monotonic_ns()
+                    idle = head is None
                     timeout = max((head[0] - now) / 1e9 if head else self._idle_s, 0.001)
                     self._wake_at = now + int(timeout * 1e9)
                     self._wake.wait(timeout=timeout)
                     continue
+            idle = False
             self._run(due)
 
     @staticmethod
