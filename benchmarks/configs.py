@@ -25,6 +25,7 @@ CONFIGS = ("none", "litetrace", "openinference", "traceloop", "litellm-otel")
 # content capture on; litetrace with a no-op MeterProvider (how much of its cost is metrics).
 INTRINSIC_EXTRA = (
     "floor", "floor+metrics", "litetrace+content", "litetrace-nometrics", "litetrace+current", "litetrace+both",
+    "litetrace-nogenai", "noop-logger",
 )  # fmt: skip
 PEERS = ("openinference", "traceloop", "litellm-otel")
 
@@ -37,6 +38,8 @@ LABELS = {
     "litetrace-nometrics": "litetrace (no MeterProvider)",
     "litetrace+current": 'litetrace (semconv="current")',
     "litetrace+both": 'litetrace (semconv="both")',
+    "litetrace-nogenai": "litetrace (genai_attributes=False)",
+    "noop-logger": "a no-op LiteLLM CustomLogger",
     "openinference": "openinference LiteLLMInstrumentor",
     "traceloop": "Traceloop opentelemetry-instrumentation-litellm",
     "litellm-otel": 'LiteLLM callbacks=["otel"]',
@@ -77,7 +80,9 @@ def install(name: str, tracer_provider: Any, meter_provider: Any) -> Installed:
     """Install configuration ``name`` on the current LiteLLM bindings (stubbed or real)."""
     if name in ("none", "floor", "floor+metrics"):
         return Installed(name)
-    if name in ("litetrace", "litetrace+content", "litetrace-nometrics", "litetrace+current", "litetrace+both"):
+    if name == "noop-logger":
+        return _install_noop_logger()
+    if name in ("litetrace", "litetrace+content", "litetrace-nometrics", "litetrace+current", "litetrace+both", "litetrace-nogenai"):
         from litetrace import Instrumentor
 
         if name == "litetrace-nometrics":
@@ -89,6 +94,7 @@ def install(name: str, tracer_provider: Any, meter_provider: Any) -> Installed:
             tracer_provider=tracer_provider,
             meter_provider=meter_provider,
             capture_content=name == "litetrace+content",
+            genai_attributes=name != "litetrace-nogenai",
             semconv={"litetrace+current": "current", "litetrace+both": "both"}.get(name, "stable"),
         )
         routing = instrumentor._routing
@@ -139,3 +145,18 @@ def _install_litellm_otel(tracer_provider: Any, meter_provider: Any) -> Installe
         litellm.callbacks = []
 
     return Installed("litellm-otel", callback=logger, uninstall=uninstall, notes=notes)
+
+
+def _install_noop_logger() -> Installed:
+    """A ``CustomLogger`` that does nothing, in ``litellm.callbacks``: what registering any
+    logger costs in LiteLLM itself (its logging payload, its callback dispatch)."""
+    import litellm
+    from litellm.integrations.custom_logger import CustomLogger
+
+    logger = CustomLogger()
+    litellm.callbacks = [logger]
+
+    def uninstall() -> None:
+        litellm.callbacks = []
+
+    return Installed("noop-logger", callback=logger, uninstall=uninstall)

@@ -14,6 +14,12 @@ two boundaries, so
     instructions per call = (I(N2) - I(N1)) / (N2 - N1)
 
 with everything constant per cell (the boundary itself, the loop's set-up) cancelled.
+``--whole-call`` counts real LiteLLM calls instead (no stubs): ``mock_response=`` and over
+HTTP to the local provider (started by the parent, outside callgrind: its work is not the
+client's), sync and async, non-streamed and streamed (52 chunks). After each batch the child
+waits, inside the counted window, until LiteLLM's logging thread pool and async logging
+worker are idle, so a callback's work (and LiteLLM's own end-of-stream logging) is counted.
+
 Python's cyclic garbage collector is paused while counting: when it runs depends on the
 whole heap, not on the call (the timed benchmark keeps it on). Needs ``valgrind``;
 without it the configurations are reported as missing.
@@ -54,8 +60,8 @@ def _mark() -> None:
     os.getloadavg()
 
 
-def _count_sync(run: Any, n1: int, n2: int) -> None:
-    run(WARMUP_CALLS)
+def _count_sync(run: Any, n1: int, n2: int, warmup: int = WARMUP_CALLS) -> None:
+    run(warmup)
     gc.collect()
     gc.disable()
     try:
@@ -68,9 +74,9 @@ def _count_sync(run: Any, n1: int, n2: int) -> None:
         gc.enable()
 
 
-def _count_async(run: Any, n1: int, n2: int) -> None:
+def _count_async(run: Any, n1: int, n2: int, warmup: int = WARMUP_CALLS) -> None:
     async def main() -> None:
-        await run(WARMUP_CALLS)
+        await run(warmup)
         gc.collect()
         gc.disable()
         try:
@@ -124,10 +130,63 @@ def child(name: str, n1: int, n2: int) -> None:
     emit({"config": name, "cells": cells, "pending_after": installed.pending() if installed.pending else None})
 
 
+WHOLE_CONFIGS = ("none", "noop-logger", "litetrace", "litetrace-nogenai", "litetrace-nometrics", "traceloop", "openinference", "litellm-otel")
+WHOLE_CHUNKS = 52
+WHOLE_WARMUP_CALLS = 4  # a real call is ~10x the stub harness's: fewer suffice for first-call work
+
+
+def _idle_sync() -> None:
+    """LiteLLM's logging thread pool has nothing queued or running (polled coarsely: each poll
+    is counted, so few of them)."""
+    from litellm.litellm_core_utils.thread_pool_executor import executor
+
+    slots, limit = getattr(executor, "_pending_slots", None), getattr(executor, "_max_pending_tasks", None)
+    deadline = time.monotonic() + 120
+    while slots is not None and slots._value < limit and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def whole_child(name: str, n1: int, n2: int, base: str) -> None:
+    import whole_call
+    from common import providers
+
+    import litellm
+
+    whole_call.litellm = litellm
+    tracer_provider, exporter, meter_provider, _reader = providers()
+    installed = configs.install(name, tracer_provider, meter_provider)
+    gc.collect()
+    gc.freeze()
+    cells, spans = [], {}
+    for cell, transport, is_async, stream in whole_call.CELLS:
+        kwargs = whole_call.call_kwargs(transport, stream, base)
+        if is_async:
+
+            async def run(n: int, kwargs: dict[str, Any] = kwargs, stream: bool = stream) -> None:
+                for _ in range(n):
+                    await whole_call.async_call(dict(kwargs), stream)
+                await common.drain_async()
+                _idle_sync()
+
+            _count_async(run, n1, n2, WHOLE_WARMUP_CALLS)
+        else:
+
+            def run(n: int, kwargs: dict[str, Any] = kwargs, stream: bool = stream) -> None:  # type: ignore[misc]
+                for _ in range(n):
+                    whole_call.sync_call(dict(kwargs), stream)
+                _idle_sync()
+
+            _count_sync(run, n1, n2, WHOLE_WARMUP_CALLS)
+        spans[cell] = len(exporter.get_finished_spans())
+        exporter.clear()
+        cells.append(cell)
+    emit({"config": name, "cells": cells, "spans": spans, "pending_after": installed.pending() if installed.pending else None})
+
+
 # -- the parent ------------------------------------------------------------------------------
 
 
-def run_config(name: str, n1: int, n2: int, timeout: float) -> dict[str, Any]:
+def run_config(name: str, n1: int, n2: int, timeout: float, base: str | None = None) -> dict[str, Any]:
     why = configs.missing(name)
     if why:
         return {"config": name, "missing": why}
@@ -138,6 +197,7 @@ def run_config(name: str, n1: int, n2: int, timeout: float) -> dict[str, Any]:
         command = [
             "valgrind", "--tool=callgrind", "--dump-before=getloadavg", f"--callgrind-out-file={out}",
             sys.executable, os.path.join(HERE, "instructions.py"), "--child", name, "--calls", f"{n1},{n2}",
+            *(["--base", base] if base else []),
         ]  # fmt: skip
         started = time.monotonic()
         proc = subprocess.run(command, capture_output=True, timeout=timeout, env={**os.environ, "PYTHONPATH": _pythonpath()})
@@ -158,7 +218,8 @@ def run_config(name: str, n1: int, n2: int, timeout: float) -> dict[str, Any]:
     for index, cell in enumerate(result["cells"]):
         first, second = dumps[offset + 3 * index + 1], dumps[offset + 3 * index + 2]
         cells[cell] = {"n1": n1, "n2": n2, "instructions_n1": first, "instructions_n2": second, "per_call": (second - first) / (n2 - n1)}
-    return {"config": name, "cells": cells, "seconds": round(seconds, 1), "pending_after": result.get("pending_after")}
+    return {"config": name, "cells": cells, "seconds": round(seconds, 1), "pending_after": result.get("pending_after"),
+            "spans": result.get("spans")}
 
 
 def _pythonpath() -> str:
@@ -234,45 +295,90 @@ def table(results: list[dict[str, Any]], summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def whole_table(results: list[dict[str, Any]], summary: dict[str, Any]) -> str:
+    """Per whole-call cell: millions of instructions per call for no instrumentation, and what
+    each configuration adds (thousands, and percent of the bare call); spans per call."""
+    import whole_call
+
+    cells = [cell for cell, *_ in whole_call.CELLS]
+    lines = ["| configuration | " + " | ".join(cells) + " |", "|---|" + "---|" * len(cells)]
+    base = summary.get("none", {})
+    for result in results:
+        name = result["config"]
+        label = configs.LABELS.get(name, name)
+        if "cells" not in result:
+            lines.append(f"| {label} | " + " | ".join([result.get("missing") or "failed"] + ["–"] * (len(cells) - 1)) + " |")
+            continue
+        row = []
+        for cell in cells:
+            value = summary[name].get(cell)
+            if value is None:
+                row.append("–")
+            elif name == "none":
+                row.append(f"{value['per_call'] / 1e6:.2f} M")
+            else:
+                bare = base.get(cell, {}).get("per_call") or 0
+                added = value["added"]
+                row.append(f"{added / 1000:+,.0f} k ({added / bare:+.1%})" if bare else f"{added / 1000:+,.0f} k")
+        lines.append(f"| {label} | " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--child", help=argparse.SUPPRESS)
-    parser.add_argument("--configs", default=",".join(DEFAULT_CONFIGS))
-    parser.add_argument("--calls", default="40,160", help="N1,N2: calls per cell in the two counted runs")
+    parser.add_argument("--base", help=argparse.SUPPRESS)  # the child of --whole-call: the local provider
+    parser.add_argument("--whole-call", action="store_true", help="count real LiteLLM calls (mock and HTTP), not the stub harness")
+    parser.add_argument("--configs", help=f"default: {','.join(DEFAULT_CONFIGS)}; with --whole-call: {','.join(WHOLE_CONFIGS)}")
+    parser.add_argument("--calls", help="N1,N2: calls per cell in the two counted runs (default 40,160; with --whole-call 10,40)")
     parser.add_argument("--jobs", type=int, default=2, help="configurations counted at once (counts do not depend on it)")
     parser.add_argument("--timeout", type=float, default=3600)
-    parser.add_argument("--out", default=os.path.join(HERE, "results", "instructions.json"))
+    parser.add_argument("--out", help="default: benchmarks/results/instructions.json (--whole-call: instructions_whole_call.json)")
     args = parser.parse_args()
-    n1, n2 = (int(part) for part in args.calls.split(","))
+    whole = args.whole_call or args.base is not None
+    n1, n2 = (int(part) for part in (args.calls or ("10,40" if whole else "40,160")).split(","))
     if n2 <= n1:
         parser.error("--calls N1,N2 needs N2 > N1")
     if args.child:
-        child(args.child, n1, n2)
+        if args.base:
+            whole_child(args.child, n1, n2, args.base)
+        else:
+            child(args.child, n1, n2)
         return
 
-    names = [name for name in args.configs.split(",") if name]
+    names = [name for name in (args.configs or ",".join(WHOLE_CONFIGS if whole else DEFAULT_CONFIGS)).split(",") if name]
     unknown = [name for name in names if name not in configs.CONFIGS + configs.INTRINSIC_EXTRA]
     if unknown:
         parser.error(f"unknown configurations: {', '.join(unknown)}")
+    out = args.out or os.path.join(HERE, "results", "instructions_whole_call.json" if whole else "instructions.json")
     started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=max(args.jobs, 1)) as pool:
-        results = list(pool.map(lambda name: run_config(name, n1, n2, args.timeout), names))
-    summary = summarize(results)
-    text = table(results, summary)
+    if whole:
+        from common import Server, words
+
+        with Server(chunk_count=WHOLE_CHUNKS, text=words(WHOLE_CHUNKS)) as server, ThreadPoolExecutor(max_workers=max(args.jobs, 1)) as pool:
+            results = list(pool.map(lambda name: run_config(name, n1, n2, args.timeout, server.openai_base), names))
+        summary = summarize(results)
+        text = whole_table(results, summary)
+    else:
+        with ThreadPoolExecutor(max_workers=max(args.jobs, 1)) as pool:
+            results = list(pool.map(lambda name: run_config(name, n1, n2, args.timeout), names))
+        summary = summarize(results)
+        text = table(results, summary)
     header = (
         f"Instructions per call (callgrind), added over no instrumentation (that row: its own total); "
-        f"cells of {n1} and {n2} calls; {time.monotonic() - started:.0f} s."
+        f"{'whole LiteLLM calls, ' if whole else ''}cells of {n1} and {n2} calls; {time.monotonic() - started:.0f} s."
     )
     print(header)
     print(text)
     for result in results:
         if "failed" in result:
             print(f"{result['config']}: FAILED {result['failed']}", file=sys.stderr)
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w") as handle:
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    with open(out, "w") as handle:
         json.dump({"machine": machine(), "calls": [n1, n2], "results": results, "summary": summary}, handle, indent=1)
-    with open(os.path.splitext(args.out)[0] + ".md", "w") as handle:
-        handle.write(f"# litetrace: instructions per call\n\nCommand: `python benchmarks/instructions.py`\n\n{header}\n\n{text}\n")
+    command = "python benchmarks/instructions.py" + (" --whole-call" if whole else "")
+    with open(os.path.splitext(out)[0] + ".md", "w") as handle:
+        handle.write(f"# litetrace: instructions per call\n\nCommand: `{command}`\n\n{header}\n\n{text}\n")
     if any("failed" in result for result in results):
         sys.exit(1)
 
