@@ -25,7 +25,7 @@ CONFIGS = ("none", "litetrace", "openinference", "traceloop", "litellm-otel")
 # content capture on; litetrace with a no-op MeterProvider (how much of its cost is metrics).
 INTRINSIC_EXTRA = (
     "floor", "floor+metrics", "litetrace+content", "litetrace-nometrics", "litetrace+current", "litetrace+both",
-    "litetrace-nogenai", "noop-logger",
+    "litetrace-nogenai", "litetrace-nothreads", "noop-logger",
 )  # fmt: skip
 PEERS = ("openinference", "traceloop", "litellm-otel")
 
@@ -39,6 +39,7 @@ LABELS = {
     "litetrace+current": 'litetrace (semconv="current")',
     "litetrace+both": 'litetrace (semconv="both")',
     "litetrace-nogenai": "litetrace (genai_attributes=False)",
+    "litetrace-nothreads": "litetrace (thread_context=False)",
     "noop-logger": "a no-op LiteLLM CustomLogger",
     "openinference": "openinference LiteLLMInstrumentor",
     "traceloop": "Traceloop opentelemetry-instrumentation-litellm",
@@ -82,7 +83,8 @@ def install(name: str, tracer_provider: Any, meter_provider: Any) -> Installed:
         return Installed(name)
     if name == "noop-logger":
         return _install_noop_logger()
-    if name in ("litetrace", "litetrace+content", "litetrace-nometrics", "litetrace+current", "litetrace+both", "litetrace-nogenai"):
+    if name in ("litetrace", "litetrace+content", "litetrace-nometrics", "litetrace+current", "litetrace+both", "litetrace-nogenai",
+                "litetrace-nothreads"):
         from litetrace import Instrumentor
 
         if name == "litetrace-nometrics":
@@ -95,6 +97,7 @@ def install(name: str, tracer_provider: Any, meter_provider: Any) -> Installed:
             meter_provider=meter_provider,
             capture_content=name == "litetrace+content",
             genai_attributes=name != "litetrace-nogenai",
+            thread_context=name != "litetrace-nothreads",
             semconv={"litetrace+current": "current", "litetrace+both": "both"}.get(name, "stable"),
         )
         routing = instrumentor._routing

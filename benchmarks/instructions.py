@@ -158,7 +158,10 @@ def whole_child(name: str, n1: int, n2: int, base: str) -> None:
     gc.collect()
     gc.freeze()
     cells, spans = [], {}
+    chosen = [cell for cell in os.environ.get("LITETRACE_WHOLE_CELLS", "").split(",") if cell]
     for cell, transport, is_async, stream in whole_call.CELLS:
+        if chosen and cell not in chosen:
+            continue
         kwargs = whole_call.call_kwargs(transport, stream, base)
         if is_async:
 
@@ -328,7 +331,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--base", help=argparse.SUPPRESS)  # the child of --whole-call: the local provider
-    parser.add_argument("--whole-call", action="store_true", help="count real LiteLLM calls (mock and HTTP), not the stub harness")
+    parser.add_argument("--whole-call", action="store_true", help="count real LiteLLM calls (mock and HTTP), not the stub harness; "
+                        "LITETRACE_WHOLE_CELLS='mock sync,http sync' counts only those cells")
     parser.add_argument("--configs", help=f"default: {','.join(DEFAULT_CONFIGS)}; with --whole-call: {','.join(WHOLE_CONFIGS)}")
     parser.add_argument("--calls", help="N1,N2: calls per cell in the two counted runs (default 40,160; with --whole-call 10,40)")
     parser.add_argument("--jobs", type=int, default=2, help="configurations counted at once (counts do not depend on it)")
