@@ -271,60 +271,52 @@ def summarize(results: list[dict[str, Any]]) -> dict[str, Any]:
     return summary
 
 
-def table(results: list[dict[str, Any]], summary: dict[str, Any]) -> str:
-    columns = ("sync", "async", "sync error", "sync per chunk", "async per chunk")
-    lines = [
-        "| configuration | " + " | ".join(f"{c} (k instr.)" if "chunk" not in c else f"{c} (instr.)" for c in columns) + " |",
-        "|---|" + "---|" * len(columns),
-    ]
+def _markdown(results: list[dict[str, Any]], headers: list[str], columns: list[str], text: Any) -> str:
+    """One row per configuration: ``text(name, column)`` per column, or why it did not run."""
+    lines = ["| configuration | " + " | ".join(headers) + " |", "|---|" + "---|" * len(columns)]
     for result in results:
         name = result["config"]
         label = configs.LABELS.get(name, name)
         if "cells" not in result:
-            lines.append(f"| {label} | " + " | ".join([result.get("missing") or "failed"] + ["–"] * (len(columns) - 1)) + " |")
-            continue
-        row = summary[name]
-        cells = []
-        for column in columns:
-            value = row.get(column, {})
-            figure = value.get("added") if name != "none" else value.get("per_call")
-            if figure is None:
-                cells.append("–")
-            elif "chunk" in column:
-                cells.append(f"{figure:,.0f}")
-            else:
-                cells.append(f"{figure / 1000:,.1f}")
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+            figures = [result.get("missing") or "failed"] + ["–"] * (len(columns) - 1)
+        else:
+            figures = [text(name, column) for column in columns]
+        lines.append(f"| {label} | " + " | ".join(figures) + " |")
     return "\n".join(lines)
+
+
+def table(results: list[dict[str, Any]], summary: dict[str, Any]) -> str:
+    columns = ["sync", "async", "sync error", "sync per chunk", "async per chunk"]
+
+    def text(name: str, column: str) -> str:
+        value = summary[name].get(column, {})
+        figure = value.get("added") if name != "none" else value.get("per_call")
+        if figure is None:
+            return "–"
+        return f"{figure:,.0f}" if "chunk" in column else f"{figure / 1000:,.1f}"
+
+    headers = [f"{c} (k instr.)" if "chunk" not in c else f"{c} (instr.)" for c in columns]
+    return _markdown(results, headers, columns, text)
 
 
 def whole_table(results: list[dict[str, Any]], summary: dict[str, Any]) -> str:
     """Per whole-call cell: millions of instructions per call for no instrumentation, and what
-    each configuration adds (thousands, and percent of the bare call); spans per call."""
+    each configuration adds (thousands, and percent of the bare call)."""
     import whole_call
 
     cells = [cell for cell, *_ in whole_call.CELLS]
-    lines = ["| configuration | " + " | ".join(cells) + " |", "|---|" + "---|" * len(cells)]
     base = summary.get("none", {})
-    for result in results:
-        name = result["config"]
-        label = configs.LABELS.get(name, name)
-        if "cells" not in result:
-            lines.append(f"| {label} | " + " | ".join([result.get("missing") or "failed"] + ["–"] * (len(cells) - 1)) + " |")
-            continue
-        row = []
-        for cell in cells:
-            value = summary[name].get(cell)
-            if value is None:
-                row.append("–")
-            elif name == "none":
-                row.append(f"{value['per_call'] / 1e6:.2f} M")
-            else:
-                bare = base.get(cell, {}).get("per_call") or 0
-                added = value["added"]
-                row.append(f"{added / 1000:+,.0f} k ({added / bare:+.1%})" if bare else f"{added / 1000:+,.0f} k")
-        lines.append(f"| {label} | " + " | ".join(row) + " |")
-    return "\n".join(lines)
+
+    def text(name: str, cell: str) -> str:
+        value = summary[name].get(cell)
+        if value is None:
+            return "–"
+        if name == "none":
+            return f"{value['per_call'] / 1e6:.2f} M"
+        bare, added = base.get(cell, {}).get("per_call") or 0, value["added"]
+        return f"{added / 1000:+,.0f} k ({added / bare:+.1%})" if bare else f"{added / 1000:+,.0f} k"
+
+    return _markdown(results, cells, cells, text)
 
 
 def main() -> None:
