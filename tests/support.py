@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
 from typing import Any
 
+import pytest
 from litellm.litellm_core_utils.logging_worker import GLOBAL_LOGGING_WORKER
 from litellm.litellm_core_utils.thread_pool_executor import executor
 from opentelemetry.sdk.trace import ReadableSpan
@@ -94,3 +96,11 @@ async def aonly_span(telemetry: Any) -> ReadableSpan:
 def span_texts(spans: list[ReadableSpan]) -> str:
     """Everything the spans would export, as one JSON text."""
     return "\n".join(span.to_json() for span in spans)
+
+
+def fail_or_skip(message: str) -> None:
+    """A missing test dependency (backend, browser, tool) fails the test; with
+    LITETRACE_SKIP_MISSING_BACKENDS=1 it is skipped instead (CI installs them all)."""
+    if os.environ.get("LITETRACE_SKIP_MISSING_BACKENDS") == "1":
+        pytest.skip(message)
+    pytest.fail(message, pytrace=False)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support import fail_or_skip
 
 from litetrace.store import load_metric_points, load_spans
 
@@ -69,13 +70,6 @@ class Job:
 
 def run(command: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     return Job(command, cwd, **env).result()
-
-
-def fail_or_skip(message: str) -> None:
-    """A missing test dependency fails the test, unless LITETRACE_SKIP_MISSING_BACKENDS=1 allows skipping."""
-    if os.environ.get("LITETRACE_SKIP_MISSING_BACKENDS") == "1":
-        pytest.skip(message)
-    pytest.fail(message, pytrace=False)
 
 
 def instrument_command() -> str | None:

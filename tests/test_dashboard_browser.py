@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from fake_calls import sample_calls, write_calls
+from support import fail_or_skip
 from workflow_store import write_workflow_store
 
 from litetrace.report import write_dashboard
@@ -30,9 +31,7 @@ def _chromium_present() -> None:
     """A missing browser fails the test (CI installs it); LITETRACE_SKIP_MISSING_BACKENDS=1 skips instead."""
     if CHROMIUM is None:
         message = "chromium is not installed: bash .ci/integration-deps.sh <venv> (Debian package chromium)"
-        if os.environ.get("LITETRACE_SKIP_MISSING_BACKENDS") == "1":
-            pytest.skip(message)
-        pytest.fail(message, pytrace=False)
+        fail_or_skip(message)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

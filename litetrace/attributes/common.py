@@ -88,13 +88,12 @@ def usage(usage_obj: Any, attrs: dict[str, Any]) -> None:
         total = prompt + completion
     if total is not None:
         attrs[n.USAGE_TOTAL] = total
-    prompt_details = field(usage_obj, "prompt_tokens_details") or field(usage_obj, "input_tokens_details")
+    prompt_details, completion_details = usage_details(usage_obj)
     cached = as_int(field(prompt_details, "cached_tokens"))
     if cached is None:
         cached = as_int(field(usage_obj, "cache_read_input_tokens"))
     if cached:
         attrs[n.USAGE_CACHED] = cached
-    completion_details = field(usage_obj, "completion_tokens_details") or field(usage_obj, "output_tokens_details")
     reasoning = as_int(field(completion_details, "reasoning_tokens"))
     if reasoning:
         attrs[n.USAGE_REASONING] = reasoning
@@ -108,3 +107,10 @@ def response_identity(result: Any, attrs: dict[str, Any]) -> None:
     model = as_str(field(result, "model"))
     if model:
         attrs[n.RESPONSE_MODEL] = model
+
+
+def usage_details(usage_obj: Any) -> tuple[Any, Any]:
+    """(input details, output details) of a usage object: Chat Completions' or the Responses API's names."""
+    prompt_details = field(usage_obj, "prompt_tokens_details") or field(usage_obj, "input_tokens_details")
+    completion_details = field(usage_obj, "completion_tokens_details") or field(usage_obj, "output_tokens_details")
+    return prompt_details, completion_details

@@ -11,6 +11,7 @@ from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as ge
 
 from litetrace.attributes import genai_names as g
 from litetrace.attributes import names as n
+from litetrace.attributes.common import usage_details
 from litetrace.attributes.fields import as_int, as_str, field
 
 # response_format / text.format types -> gen_ai.output.type well-known values.
@@ -51,13 +52,12 @@ def usage(usage_obj: Any, attrs: dict[str, Any]) -> None:
     """Cache-write tokens and the per-modality token counts, when the provider reports them."""
     if usage_obj is None:
         return
-    prompt_details = field(usage_obj, "prompt_tokens_details") or field(usage_obj, "input_tokens_details")
+    prompt_details, completion_details = usage_details(usage_obj)
     written = as_int(field(prompt_details, "cache_creation_tokens"))
     if written is None:
         written = as_int(field(usage_obj, "cache_creation_input_tokens"))
     if written:
         attrs[g.USAGE_CACHE_WRITE_INPUT_TOKENS] = written
-    completion_details = field(usage_obj, "completion_tokens_details") or field(usage_obj, "output_tokens_details")
     for side, details in (("input", prompt_details), ("output", completion_details)):
         if details is None:
             continue

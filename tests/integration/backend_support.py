@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from support import fail_or_skip
 
-SKIP_ENV = "LITETRACE_SKIP_MISSING_BACKENDS"
 INSTALL_HINT = "install the integration backends with: bash .ci/integration-deps.sh <venv>"
 T = TypeVar("T")
 
@@ -33,9 +33,7 @@ def require_executable(name: str, what: str) -> str:
     found = str(beside) if beside.exists() else shutil.which(name)
     if found is None:
         message = f"{what} is not installed ({name!r} not found next to {sys.executable} nor on PATH): {INSTALL_HINT}"
-        if os.environ.get(SKIP_ENV) == "1":
-            pytest.skip(message)
-        pytest.fail(message, pytrace=False)
+        fail_or_skip(message)
     return found
 
 
