@@ -25,7 +25,7 @@ CONFIGS = ("none", "litetrace", "openinference", "traceloop", "litellm-otel")
 # content capture on; litetrace with a no-op MeterProvider (how much of its cost is metrics).
 INTRINSIC_EXTRA = (
     "floor", "floor+metrics", "litetrace+content", "litetrace-nometrics", "litetrace+current", "litetrace+both",
-    "litetrace-nogenai", "litetrace-nothreads", "noop-logger",
+    "litetrace+current+histograms", "litetrace-nogenai", "litetrace-nothreads", "noop-logger",
 )  # fmt: skip
 PEERS = ("openinference", "traceloop", "litellm-otel")
 
@@ -38,6 +38,7 @@ LABELS = {
     "litetrace-nometrics": "litetrace (no MeterProvider)",
     "litetrace+current": 'litetrace (semconv="current")',
     "litetrace+both": 'litetrace (semconv="both")',
+    "litetrace+current+histograms": 'litetrace (semconv="current", token_histograms=True)',
     "litetrace-nogenai": "litetrace (genai_attributes=False)",
     "litetrace-nothreads": "litetrace (thread_context=False)",
     "noop-logger": "a no-op LiteLLM CustomLogger",
@@ -84,7 +85,7 @@ def install(name: str, tracer_provider: Any, meter_provider: Any) -> Installed:
     if name == "noop-logger":
         return _install_noop_logger()
     if name in ("litetrace", "litetrace+content", "litetrace-nometrics", "litetrace+current", "litetrace+both", "litetrace-nogenai",
-                "litetrace-nothreads"):
+                "litetrace-nothreads", "litetrace+current+histograms"):
         from litetrace import Instrumentor
 
         if name == "litetrace-nometrics":
@@ -98,7 +99,10 @@ def install(name: str, tracer_provider: Any, meter_provider: Any) -> Installed:
             capture_content=name == "litetrace+content",
             genai_attributes=name != "litetrace-nogenai",
             thread_context=name != "litetrace-nothreads",
-            semconv={"litetrace+current": "current", "litetrace+both": "both"}.get(name, "stable"),
+            semconv={"litetrace+current": "current", "litetrace+both": "both", "litetrace+current+histograms": "current"}.get(
+                name, "stable"
+            ),
+            token_histograms=name == "litetrace+current+histograms",
         )
         routing = instrumentor._routing
         recorder = instrumentor.recorder

@@ -37,7 +37,9 @@ class Instruments:
     running totals the SDK reads at collection time instead of one ``add`` per call.
     """
 
-    def __init__(self, meter: Meter, mode: str = STABLE, workflow_dimension: bool = False) -> None:
+    def __init__(
+        self, meter: Meter, mode: str = STABLE, workflow_dimension: bool = False, token_histograms: bool = False
+    ) -> None:
         self.workflow_dimension = workflow_dimension
         def histogram(name: str, unit: str, description: str, buckets: tuple[float, ...]) -> Histogram:
             return meter.create_histogram(
@@ -46,7 +48,7 @@ class Instruments:
 
         # The stable set (today's names) and/or the newest conventions' set, by mode.
         self.stable = mode in (STABLE, BOTH)
-        self.current = CurrentInstruments(meter, self.stable) if mode in (CURRENT, BOTH) else None
+        self.current = CurrentInstruments(meter, self.stable, token_histograms) if mode in (CURRENT, BOTH) else None
         if self.stable:
             self.duration = histogram(
                 gen_ai_metrics.GEN_AI_CLIENT_OPERATION_DURATION, "s", "GenAI operation duration", DURATION_BUCKETS
@@ -108,19 +110,22 @@ class Instruments:
         return self._dimension_sets(attrs, error_type, streaming)[1][0]
 
     def record_call(
-        self, duration_s: float, attrs: dict[str, Any], error_type: str | None, streaming: bool, context: Context
-    ) -> None:
+        self, duration_s: float, attrs: dict[str, Any], error_type: str | None, streaming: bool, context: Context,
+        tokens_pending: bool = False,
+    ) -> None:  # fmt: skip
         """Duration, token usage and cost of one finished call.
 
         ``context`` holds the call's span (its exemplars' trace and span ids): the caller's
         own context is current by now, and would link the points to a parent span or none.
+        ``tokens_pending``: the call has no usage yet and LiteLLM's callback may bring it
+        (``record_late`` then records the tokens, or the newest conventions' zero).
         """
         key, (dims, input_dims, output_dims) = self._dimension_sets(attrs, error_type, streaming)
         if self.stable:
             self.duration.record(duration_s, dims, context)
             self._record_tokens(attrs, input_dims, output_dims, context)
         if self.current is not None:
-            self.current.record_call(duration_s, attrs, key, dims, error_type is not None, context)
+            self.current.record_call(duration_s, attrs, key, dims, error_type is not None, context, tokens_pending)
         self._add_cost(attrs.get(n.COST), key, dims)
         cache_hit = attrs.get(n.CACHE_HIT)
         if cache_hit is None and getattr(sys.modules.get("litellm"), "cache", None) is not None:

@@ -24,6 +24,7 @@ GENAI_ATTRIBUTES_ENV = "LITETRACE_GENAI_ATTRIBUTES"
 CONTENT_MAX_LENGTH_ENV = "LITETRACE_CONTENT_MAX_LENGTH"
 CALLBACK_DEADLINE_ENV = "LITETRACE_CALLBACK_DEADLINE"
 CHUNK_GAP_METRICS_ENV = "LITETRACE_CHUNK_GAP_METRICS"
+TOKEN_HISTOGRAMS_ENV = "LITETRACE_TOKEN_HISTOGRAMS"
 SEMCONV_ENV = "LITETRACE_SEMCONV"
 EMIT_EVENT_ENV = "OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT"
 WORKFLOW_METRIC_DIMENSION_ENV = "LITETRACE_WORKFLOW_METRIC_DIMENSION"
@@ -162,6 +163,10 @@ OPTIONS: tuple[Option, ...] = (
     Option(CHUNK_GAP_METRICS_ENV, "chunk_gap_metrics", INSTRUMENT, False, "off", _FLAG,
            "record `time_per_output_chunk` once per chunk gap (semconv) instead of once per stream; costs one SDK "
            "histogram record (~9 µs) per chunk", parse_flag),
+    Option(TOKEN_HISTOGRAMS_ENV, "token_histograms", INSTRUMENT, False, "off", _FLAG,
+           "under `semconv=current`/`both`: also record the per-call token histograms "
+           "`gen_ai.client.inference.operation.{input,output}_tokens` and `gen_ai.client.embeddings.operation.input_tokens` "
+           "(percentiles); two more SDK records (~200 k instructions) per call", parse_flag),
     Option(None, "tracer_provider, meter_provider", INSTRUMENT, None, "global", "SDK providers",
            "where spans and metrics go (and the decorators' spans)"),
     # the LiteLLM proxy (litetrace.proxy.callback)
@@ -275,6 +280,9 @@ class Settings:
     # conventions describe it, instead of once per stream (its mean gap): one SDK histogram
     # record per chunk, so off by default.
     chunk_gap_metrics: bool = False
+    # Under the newest conventions, the per-call token histograms beside the usage counters:
+    # two SDK records per call for percentiles, so off by default.
+    token_histograms: bool = False
     # gen_ai.workflow.name as a dimension of the LLM call metrics: one series per workflow
     # (cardinality), so off by default.
     workflow_metric_dimension: bool = False
@@ -295,6 +303,7 @@ class Settings:
         content_max_length: int | None = None,
         callback_deadline: float | None = None,
         chunk_gap_metrics: bool | None = None,
+        token_histograms: bool | None = None,
         workflow_metric_dimension: bool | None = None,
         thread_context: bool | None = None,
         semconv: str | None = None,
@@ -314,6 +323,7 @@ class Settings:
             callback_deadline=env(CALLBACK_DEADLINE_ENV) if callback_deadline is None
             else check_number("callback_deadline", callback_deadline, maximum=MAX_CALLBACK_DEADLINE_S),
             chunk_gap_metrics=_flag_setting("chunk_gap_metrics", chunk_gap_metrics, CHUNK_GAP_METRICS_ENV),
+            token_histograms=_flag_setting("token_histograms", token_histograms, TOKEN_HISTOGRAMS_ENV),
             workflow_metric_dimension=_flag_setting(
                 "workflow_metric_dimension", workflow_metric_dimension, WORKFLOW_METRIC_DIMENSION_ENV
             ),

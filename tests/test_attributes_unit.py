@@ -733,7 +733,7 @@ def test_content_input_names_non_text_parts_without_copying_them():
         ]
     }
     messages = json.loads(content.input_messages("chat", params, 10_000))
-    assert messages[0] == {"role": "user", "parts": [{"type": "text", "content": "see"}, {"type": "image_url"}]}
+    assert messages[0] == {"role": "user", "parts": [{"type": "text", "content": "see"}, {"type": "generic", "generic_type": "image_url"}]}
     assert messages[1]["parts"] == [{"type": "tool_call", "id": "c1", "name": "f", "arguments": "{\"a\": 1}"}]
     assert "data:AAAA" not in json.dumps(messages)
 

@@ -223,5 +223,5 @@ def test_inline_base64_of_other_shapes_is_replaced_too():
     parts = json.loads(found[INPUT])[0]["parts"]
     assert parts[0]["content"] == f"[base64 omitted: {len(IMAGE_BYTES)} bytes]" and parts[0]["mime_type"] == "image/jpeg"
     assert parts[1] == {"type": "blob", "modality": "audio", "mime_type": "audio/wav", "content": "[base64 omitted: 4 bytes]"}
-    assert parts[2] == {"type": "image_url"}  # a link is not inline data: named, as before
+    assert parts[2] == {"type": "generic", "generic_type": "image_url"}  # a link is not inline data: named only
     assert IMAGE_B64[:40] not in found[INPUT]

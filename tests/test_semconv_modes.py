@@ -86,7 +86,7 @@ def test_stable_is_the_default_and_keeps_todays_names(monkeypatch, telemetry_fac
 
 
 def test_current_uses_the_newest_names(telemetry_factory):
-    telemetry = telemetry_factory(semconv="current")
+    telemetry = telemetry_factory(semconv="current", token_histograms=True)
     chat()
     embed()
     spans = spans_by_operation(telemetry)
@@ -146,15 +146,67 @@ def test_llm_attributes_are_the_same_in_every_mode(telemetry_factory):
     assert seen["stable"] == seen["current"] == seen["both"]
 
 
-def test_failed_call_records_duration_but_no_per_call_token_histograms(telemetry_factory):
+def test_current_records_token_counters_and_leaves_the_histograms_to_a_setting(telemetry_factory):
     telemetry = telemetry_factory(semconv="current")
+    chat()
+    embed()
+    drain()
+    metrics = histograms(telemetry)
+    assert {p.attributes[g.TOKEN_MODALITY]: p.value for p in metrics[g.USAGE_INPUT_TOKENS][2]} == {"text": 10}
+    assert metrics[g.INFERENCE_DURATION][2][0].count == 1
+    assert not {g.OPERATION_INPUT_TOKENS, g.OPERATION_OUTPUT_TOKENS, g.EMBEDDINGS_INPUT_TOKENS} & set(metrics)
+
+
+def test_token_histograms_come_from_the_environment(monkeypatch):
+    from litetrace.settings import TOKEN_HISTOGRAMS_ENV
+
+    monkeypatch.setenv(TOKEN_HISTOGRAMS_ENV, "on")
+    assert Settings.resolve().token_histograms is True
+    assert Settings.resolve(token_histograms=False).token_histograms is False
+    with pytest.raises((TypeError, ValueError), match="token_histograms"):
+        Settings.resolve(token_histograms="sometimes")
+
+
+def test_failed_call_records_zero_tokens_as_the_newest_conventions_say(telemetry_factory):
+    """semantic-conventions-genai #536: every inference call, failed ones included, adds to the
+    usage counters (0 under ``unknown`` when no usage came, no error.type) and records the
+    per-call histograms (0, with error.type)."""
+    telemetry = telemetry_factory(semconv="current", token_histograms=True)
     with pytest.raises(litellm.exceptions.InternalServerError) as caught:
         litellm.completion(model="gpt-4o-mini", messages=MESSAGES, mock_response=Exception("boom"))
     drain()
     metrics = histograms(telemetry)
+    error = type(caught.value).__name__
     (point,) = metrics[g.INFERENCE_DURATION][2]
-    assert point.attributes["error.type"] == type(caught.value).__name__
-    assert g.OPERATION_INPUT_TOKENS not in metrics and g.OPERATION_OUTPUT_TOKENS not in metrics
+    assert point.attributes["error.type"] == error
+    for name in (g.OPERATION_INPUT_TOKENS, g.OPERATION_OUTPUT_TOKENS):
+        (point,) = metrics[name][2]
+        assert (point.count, point.sum, point.attributes["error.type"]) == (1, 0, error)
+    for name in (g.USAGE_INPUT_TOKENS, g.USAGE_OUTPUT_TOKENS):
+        (point,) = metrics[name][2]
+        assert (point.value, point.attributes[g.TOKEN_MODALITY]) == (0, "unknown")
+        assert "error.type" not in point.attributes
+
+
+@pytest.mark.parametrize("include_usage", [True, False])
+def test_a_streams_tokens_are_recorded_once(telemetry_factory, include_usage):
+    """Without include_usage a stream's usage comes only with LiteLLM's callback after the last
+    chunk: the histograms get one point per call (the count, not a zero and then the count)."""
+    telemetry = telemetry_factory(semconv="current", token_histograms=True)
+    options = {"stream_options": {"include_usage": True}} if include_usage else {}
+    stream = litellm.completion(
+        model="gpt-4o-mini", messages=MESSAGES, mock_response="a b c d e", stream=True, **options
+    )
+    assert sum(1 for _ in stream) > 2
+    drain()  # LiteLLM's callback, which brings the usage it counted when the chunks had none
+    telemetry.instrumentor.flush()
+    metrics = histograms(telemetry)
+    (span,) = [s for s in ours(telemetry) if s.attributes.get("llm.request.type") == "chat"]
+    prompt = span.attributes["llm.usage.prompt_tokens"]
+    assert prompt > 0
+    (point,) = metrics[g.OPERATION_INPUT_TOKENS][2]
+    assert (point.count, point.sum) == (1, prompt)
+    assert sum(p.value for p in metrics[g.USAGE_INPUT_TOKENS][2]) == prompt
 
 
 def test_streams_record_the_newest_chunk_metrics(telemetry_factory):

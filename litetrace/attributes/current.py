@@ -16,7 +16,8 @@ from litetrace.attributes.fields import as_int, as_str, field
 
 # response_format / text.format types -> gen_ai.output.type well-known values.
 _OUTPUT_TYPES = {"json_object": "json", "json_schema": "json", "text": "text"}
-_MODALITIES = ("text", "audio", "image")
+# (modality, the usage-details field that counts it): built once, not per call.
+_MODALITY_FIELDS = tuple((modality, f"{modality}_tokens") for modality in ("text", "audio", "image"))
 
 
 def request(operation: str, params: dict[str, Any], attrs: dict[str, Any]) -> None:
@@ -61,9 +62,9 @@ def usage(usage_obj: Any, attrs: dict[str, Any]) -> None:
     for side, details in (("input", prompt_details), ("output", completion_details)):
         if details is None:
             continue
-        for modality in _MODALITIES:
-            count = as_int(field(details, f"{modality}_tokens"))
-            if count:
+        for modality, name in _MODALITY_FIELDS:
+            count = field(details, name)
+            if count and as_int(count):
                 attrs[g.MODALITY_TOKENS[modality, side]] = count
 
 

@@ -48,10 +48,11 @@ def _inline(part: Any, kind: str) -> tuple[str | None, str | None]:
 
 
 def media_part(part: Any, kind: str) -> dict[str, Any]:
-    """A placeholder blob part for inline base64; just the part's type otherwise."""
+    """A placeholder blob part for inline base64; otherwise a ``generic`` part naming the
+    provider's type (semantic-conventions-genai #584), its fields left out: a link may be signed."""
     mime, payload = _inline(part, kind)
     if payload is None:
-        return {"type": kind}
+        return {"type": "generic", "generic_type": kind}
     blob: dict[str, Any] = {"type": "blob", "modality": _MODALITY.get(kind, kind), "content": placeholder(decoded_size(payload))}
     if mime:
         blob["mime_type"] = mime

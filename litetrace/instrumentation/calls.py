@@ -263,7 +263,9 @@ class CallRecorder:
         try:
             if call.attempts:
                 attempts.finish(self, call, failed=error_type is not None)
-            self.instruments.record_call((now - call.t0_ns) / 1e9, call.attrs, error_type, streaming, call.context)
+            self.instruments.record_call(
+                (now - call.t0_ns) / 1e9, call.attrs, error_type, streaming, call.context, wait and not _has_tokens(call.attrs)
+            )
             if self.events is not None:
                 self.events.emit(call, error_type)
         finally:
@@ -286,15 +288,14 @@ class CallRecorder:
     def _finish_parked(self, call: Call, extra: dict[str, Any] | None, end_time: int) -> None:
         """End a parked span, with what LiteLLM's callback brought (None at the deadline)."""
         try:
+            had_tokens = _has_tokens(call.attrs)
             if extra:
-                had_tokens = n.USAGE_PROMPT in call.attrs or n.USAGE_COMPLETION in call.attrs
                 self.enrich(call, extra)
-                # end() recorded the call's metrics without a cost (nor tokens, for a stream read
-                # without include_usage): add what the callback brought.
-                late_tokens = not had_tokens and (n.USAGE_PROMPT in call.attrs or n.USAGE_COMPLETION in call.attrs)
-                if n.COST in call.attrs or late_tokens:
-                    streaming = bool(call.attrs.get(n.STREAMING))
-                    self.instruments.record_late(call.attrs, streaming, late_tokens, call.context)
+            # end() recorded the call's metrics without a cost, and without tokens when it had
+            # none yet (a stream read without include_usage): add what the callback brought, or
+            # (under the newest conventions) a zero for usage that never came.
+            if n.COST in call.attrs or not had_tokens:
+                self.instruments.record_late(call.attrs, bool(call.attrs.get(n.STREAMING)), not had_tokens, call.context)
         except Exception:
             _LATE.swallow()
         finally:
@@ -328,3 +329,7 @@ class CallRecorder:
                 self._end(call, type(error).__name__, streaming)
         except Exception:
             _FAILURE.swallow()
+
+
+def _has_tokens(attrs: dict[str, Any]) -> bool:
+    return n.USAGE_PROMPT in attrs or n.USAGE_COMPLETION in attrs

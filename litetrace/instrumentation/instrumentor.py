@@ -33,7 +33,7 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
 
     ``instrument(tracer_provider=..., meter_provider=..., capture_content=...,
     genai_attributes=..., content_max_length=..., callback_deadline=..., chunk_gap_metrics=...,
-    workflow_metric_dimension=..., thread_context=..., semconv=..., logger_provider=...)``.
+    token_histograms=..., workflow_metric_dimension=..., thread_context=..., semconv=..., logger_provider=...)``.
     """
 
     def __init__(self) -> None:
@@ -67,6 +67,7 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
             content_max_length=kwargs.get("content_max_length"),
             callback_deadline=kwargs.get("callback_deadline"),
             chunk_gap_metrics=kwargs.get("chunk_gap_metrics"),
+            token_histograms=kwargs.get("token_histograms"),
             workflow_metric_dimension=kwargs.get("workflow_metric_dimension"),
             thread_context=kwargs.get("thread_context"),
             semconv=kwargs.get("semconv"),
@@ -76,7 +77,7 @@ class LiteLLMInstrumentor(BaseInstrumentor):  # type: ignore[misc]  # BaseInstru
         meter = metrics.get_meter(__name__, __version__, kwargs.get("meter_provider"))
         pending = CallPairing(settings.callback_deadline, settings.max_pending)
         recorder = CallRecorder(
-            tracer, Instruments(meter, settings.semconv, settings.workflow_metric_dimension), settings, pending
+            tracer, Instruments(meter, settings.semconv, settings.workflow_metric_dimension, settings.token_histograms), settings, pending
         )
         if settings.emit_events:
             recorder.events = DetailsEvents(kwargs.get("logger_provider"), settings, recorder.conventions)
