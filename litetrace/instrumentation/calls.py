@@ -15,7 +15,9 @@ from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
+from opentelemetry.context import Context
 from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.trace.propagation import _SPAN_KEY
 
 from litetrace import operations as op
 from litetrace.attributes import EXTRACTORS, common, content, endpoint
@@ -79,8 +81,9 @@ class Call:
     )  # fmt: skip
 
     def __init__(
-        self, operation: str, params: dict[str, Any], call_id: str, span: trace.Span, t0_ns: int, attrs: dict[str, Any]
-    ) -> None:
+        self, operation: str, params: dict[str, Any], call_id: str, span: trace.Span, t0_ns: int, attrs: dict[str, Any],
+        parent: Context,
+    ) -> None:  # fmt: skip
         self.operation = operation
         self.params = params
         self.call_id = call_id
@@ -88,10 +91,9 @@ class Call:
         self.t0_ns = t0_ns
         # The span's context: attached while LiteLLM runs, and handed to every metric record
         # so that the SDK's trace-based exemplar filter links histogram points to this span.
-        # It also carries the key that quiets other language-model instrumentors (one dict copy, ~2.9 k instructions).
-        self.context = otel_context.set_value(
-            SUPPRESS_LANGUAGE_MODEL_INSTRUMENTATION_KEY, True, trace.set_span_in_context(span)
-        )
+        # It also carries the key that quiets other language-model instrumentors: the caller's
+        # context plus both keys, built in one copy (set_span_in_context then set_value made two).
+        self.context = Context({**parent, _SPAN_KEY: span, SUPPRESS_LANGUAGE_MODEL_INSTRUMENTATION_KEY: True})
         self.token: object | None = None
         self.recording = span.is_recording()
         # Set when LiteLLM's callback reached the span while it was still open.
@@ -112,6 +114,9 @@ _RESPONSE = handle_internal_errors("recording a response")
 _FAILURE = handle_internal_errors("recording an error")
 _ENDING = handle_internal_errors("ending a span")
 _LATE = handle_internal_errors("adding LiteLLM's callback view")
+
+# Keys a response phase often repeats with the request's value (see CallRecorder.write).
+_REPEATED = (n.PROVIDER, n.API_BASE)
 
 
 class CallRecorder:
@@ -164,6 +169,9 @@ class CallRecorder:
         params = {**dict(zip(positional, args, strict=False)), **kwargs} if args else kwargs
         model = params.get("model")
         name = self.conventions.span_name(operation, model)
+        # The caller's context, read once: the scope lookup, the SDK's parent and sampler
+        # lookups and the call's own context all start from it.
+        parent = otel_context.get_current()
         attrs: dict[str, Any] = {}
         try:  # a span with fewer attributes beats no span
             common.request(operation, params, call_id, attrs)
@@ -173,7 +181,7 @@ class CallRecorder:
                 self.conventions.add(attrs)
             # The enclosing workflow/task and litetrace.context (one context read when there is none),
             # then the call's own metadata, which is more specific.
-            scope_attrs = inherited()
+            scope_attrs = inherited(parent)
             if scope_attrs:
                 attrs.update(scope_attrs)
             metadata = params.get("metadata")
@@ -184,12 +192,12 @@ class CallRecorder:
         except Exception:
             _REQUEST.swallow()
         # Attributes at start: samplers see them, and the SDK copies them in one pass.
-        span = self.tracer.start_span(name, kind=SpanKind.CLIENT, attributes=attrs)
+        span = self.tracer.start_span(name, context=parent, kind=SpanKind.CLIENT, attributes=attrs)
         # Only once there is a span: a call without one keeps LiteLLM's own id, and the
         # callback then covers it.
         if call_id is not given:
             kwargs["litellm_call_id"] = call_id
-        return Call(operation, params, call_id, span, t0_ns, attrs)
+        return Call(operation, params, call_id, span, t0_ns, attrs, parent)
 
     def detach(self, call: Call | None) -> None:
         """Restore the caller's context (the span stays open for streams)."""
@@ -208,7 +216,8 @@ class CallRecorder:
                 attrs: dict[str, Any] = {}
                 if call.recording:
                     EXTRACTORS[call.operation].response(result, attrs)
-                    self.conventions.usage(field(result, "usage"), attrs)
+                    if self.conventions.current:
+                        self.conventions.usage(field(result, "usage"), attrs)
                     common.hidden_params(result, attrs)
                     endpoint.correct_guessed_base(call.params, attrs)
                     if self.capture_output and content.enabled_for(True, call.params, "output"):
@@ -234,7 +243,20 @@ class CallRecorder:
             call.details = found
 
     def write(self, call: Call, attrs: dict[str, Any]) -> None:
-        """Write one phase's attributes (and their gen_ai twins) in a single call."""
+        """Write one phase's attributes (and their gen_ai twins) in a single call.
+
+        A response repeats keys the request already wrote (the provider and endpoint from
+        ``_hidden_params``): an unchanged one is not written again, nor are its twins
+        (gen_ai.provider.name, server.address, server.port): the SDK would clean and store
+        each once more for the same value.
+        """
+        known = call.attrs
+        for key in _REPEATED:
+            value = attrs.get(key)
+            if value is not None and known.get(key) == value:
+                del attrs[key]
+        if not attrs:
+            return
         if self.settings.genai_attributes:
             self.conventions.add(attrs)
         call.attrs.update(attrs)

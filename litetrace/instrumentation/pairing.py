@@ -107,7 +107,8 @@ class CallPairing:
                 self._ensure_thread_locked()
                 if expiry < self._wake_at:  # the deadline thread would sleep past this deadline
                     self._wake.notify()
-        self._run(expired)
+        if expired:
+            self._run(expired)
         return not park
 
     def take(self, call_id: str) -> tuple[str, Any]:
