@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import litellm
+import pytest
 from support import MESSAGES, OPENAI_CHAT, only_span
 
 
@@ -49,3 +50,27 @@ def test_a_router_deployment_keeps_its_own_headers_and_gets_the_traceparent(monk
     assert headers["x-deployment"] == "kept"
     assert headers["traceparent"].split("-")[1:3] == [f"{span.get_span_context().trace_id:032x}",
                                                       f"{span.get_span_context().span_id:016x}"]
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_the_calls_context_matches_the_public_apis(monkeypatch, fast):
+    """The call's context is built in one copy with the API's span key (read from the API, not
+    hard-coded); without that key, the public two-copy path gives the same context."""
+    from opentelemetry import context as otel_context
+    from opentelemetry import trace
+    from opentelemetry.context import Context
+    from opentelemetry.sdk.trace import TracerProvider
+
+    from litetrace.instrumentation import calls
+
+    if not fast:
+        monkeypatch.setattr(calls, "_SPAN_KEY", None)
+    assert calls._span_key() is not None
+    span = TracerProvider().get_tracer("t").start_span("s")
+    parent = otel_context.set_value("caller-key", "kept", Context())
+    built = calls.call_context(parent, span)
+    expected = otel_context.set_value(calls.SUPPRESS_LANGUAGE_MODEL_INSTRUMENTATION_KEY, True, trace.set_span_in_context(span, parent))
+    assert dict(built) == dict(expected)
+    assert trace.get_current_span(built) is span
+    assert otel_context.get_value("caller-key", built) == "kept"
+    assert set(parent) == {"caller-key"}  # the caller's context is not changed

@@ -17,7 +17,6 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.trace import SpanKind, Status, StatusCode
-from opentelemetry.trace.propagation import _SPAN_KEY
 
 from litetrace import operations as op
 from litetrace.attributes import EXTRACTORS, common, content, endpoint
@@ -72,6 +71,24 @@ def minted_here(call_id: str) -> bool:
     return call_id.startswith(_CALL_ID_PREFIX)
 
 
+def _span_key() -> str | None:
+    """The context key under which OpenTelemetry's API keeps the current span, read from the API
+    itself: a private name, so an API that keeps it elsewhere gets the public two-copy path."""
+    probe = trace.set_span_in_context(trace.INVALID_SPAN, Context())
+    keys = [key for key, value in probe.items() if value is trace.INVALID_SPAN]
+    return keys[0] if len(keys) == 1 else None
+
+
+_SPAN_KEY = _span_key()
+
+
+def call_context(parent: Context, span: trace.Span) -> Context:
+    """``parent`` with ``span`` current and other language-model instrumentors quieted."""
+    if _SPAN_KEY is None:
+        return otel_context.set_value(SUPPRESS_LANGUAGE_MODEL_INSTRUMENTATION_KEY, True, trace.set_span_in_context(span, parent))
+    return Context({**parent, _SPAN_KEY: span, SUPPRESS_LANGUAGE_MODEL_INSTRUMENTATION_KEY: True})
+
+
 class Call:
     """State of one instrumented call."""
 
@@ -93,7 +110,7 @@ class Call:
         # so that the SDK's trace-based exemplar filter links histogram points to this span.
         # It also carries the key that quiets other language-model instrumentors: the caller's
         # context plus both keys, built in one copy (set_span_in_context then set_value made two).
-        self.context = Context({**parent, _SPAN_KEY: span, SUPPRESS_LANGUAGE_MODEL_INSTRUMENTATION_KEY: True})
+        self.context = call_context(parent, span)
         self.token: object | None = None
         self.recording = span.is_recording()
         # Set when LiteLLM's callback reached the span while it was still open.
