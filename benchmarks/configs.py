@@ -78,14 +78,30 @@ class Installed:
     notes: list[str] = field(default_factory=list)
 
 
+# litetrace's configurations: instrument() arguments beside the providers, over the defaults
+# given explicitly (so that no LITETRACE_* variable of the shell changes a configuration).
+LITETRACE_DEFAULTS: dict[str, Any] = {
+    "capture_content": False, "genai_attributes": True, "thread_context": True, "semconv": "stable", "token_histograms": False,
+}  # fmt: skip
+LITETRACE_VARIANTS: dict[str, dict[str, Any]] = {
+    "litetrace": {},
+    "litetrace-nometrics": {},  # with a no-op MeterProvider, below
+    "litetrace+content": {"capture_content": True},
+    "litetrace-nogenai": {"genai_attributes": False},
+    "litetrace-nothreads": {"thread_context": False},
+    "litetrace+current": {"semconv": "current"},
+    "litetrace+current+histograms": {"semconv": "current", "token_histograms": True},
+    "litetrace+both": {"semconv": "both"},
+}
+
+
 def install(name: str, tracer_provider: Any, meter_provider: Any) -> Installed:
     """Install configuration ``name`` on the current LiteLLM bindings (stubbed or real)."""
     if name in ("none", "floor", "floor+metrics"):
         return Installed(name)
     if name == "noop-logger":
         return _install_noop_logger()
-    if name in ("litetrace", "litetrace+content", "litetrace-nometrics", "litetrace+current", "litetrace+both", "litetrace-nogenai",
-                "litetrace-nothreads", "litetrace+current+histograms"):
+    if name in LITETRACE_VARIANTS:
         from litetrace import Instrumentor
 
         if name == "litetrace-nometrics":
@@ -96,13 +112,7 @@ def install(name: str, tracer_provider: Any, meter_provider: Any) -> Installed:
         instrumentor.instrument(
             tracer_provider=tracer_provider,
             meter_provider=meter_provider,
-            capture_content=name == "litetrace+content",
-            genai_attributes=name != "litetrace-nogenai",
-            thread_context=name != "litetrace-nothreads",
-            semconv={"litetrace+current": "current", "litetrace+both": "both", "litetrace+current+histograms": "current"}.get(
-                name, "stable"
-            ),
-            token_histograms=name == "litetrace+current+histograms",
+            **{**LITETRACE_DEFAULTS, **LITETRACE_VARIANTS[name]},
         )
         routing = instrumentor._routing
         recorder = instrumentor.recorder

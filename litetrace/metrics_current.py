@@ -23,7 +23,6 @@ from litetrace.attributes import names as n
 from litetrace.attributes.conventions import INFERENCE
 from litetrace.attributes.semconv import ERROR_TYPE
 
-_MODALITIES = ("text", "audio", "image")
 _MAX_MODAL_SETS = 4096
 
 
@@ -119,7 +118,7 @@ class CurrentInstruments:
             return
         known = 0
         split = False
-        for modality in _MODALITIES:
+        for modality in g.MODALITIES:
             count = attrs.get(g.MODALITY_TOKENS[modality, side])
             if count:
                 split = True

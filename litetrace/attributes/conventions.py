@@ -67,7 +67,9 @@ class Conventions:
         self.request: Callable[[str, dict[str, Any], dict[str, Any]], None] = (
             _current_request if self.current else _nothing
         )
-        self.usage: Callable[[Any, dict[str, Any]], None] = current.usage if self.current else _nothing
+        # Cache-write and per-modality token counts; callers ask only when ``self.current``
+        # (which spares them reading the usage at all under stable).
+        self.usage: Callable[[Any, dict[str, Any]], None] = current.usage
 
     def span_name(self, operation: str, model: Any) -> str:
         """``{operation} {model}``, with this mode's operation name."""

@@ -17,7 +17,7 @@ from litetrace.attributes.fields import as_int, as_str, field
 # response_format / text.format types -> gen_ai.output.type well-known values.
 _OUTPUT_TYPES = {"json_object": "json", "json_schema": "json", "text": "text"}
 # (modality, the usage-details field that counts it): built once, not per call.
-_MODALITY_FIELDS = tuple((modality, f"{modality}_tokens") for modality in ("text", "audio", "image"))
+_MODALITY_FIELDS = tuple((modality, f"{modality}_tokens") for modality in g.MODALITIES)
 
 
 def request(operation: str, params: dict[str, Any], attrs: dict[str, Any]) -> None:

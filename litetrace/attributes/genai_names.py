@@ -12,11 +12,11 @@ REQUEST_REASONING_LEVEL = "gen_ai.request.reasoning.level"
 REQUEST_PREVIOUS_RESPONSE_ID = "gen_ai.request.previous_response.id"
 USAGE_CACHE_WRITE_INPUT_TOKENS = "gen_ai.usage.cache_write.input_tokens"
 TOKEN_MODALITY = "gen_ai.token.modality"
+# The modalities providers break token usage down by (besides the conventions' "unknown").
+MODALITIES = ("text", "audio", "image")
 # gen_ai.usage.<modality>.<input|output>_tokens
 MODALITY_TOKENS = {
-    (modality, side): f"gen_ai.usage.{modality}.{side}_tokens"
-    for modality in ("text", "audio", "image")
-    for side in ("input", "output")
+    (modality, side): f"gen_ai.usage.{modality}.{side}_tokens" for modality in MODALITIES for side in ("input", "output")
 }
 
 # The open cost proposal (semantic-conventions-genai pull request #443): experimental.
