@@ -6,7 +6,8 @@
 The same set-up as ``intrinsic.py`` (real LiteLLM objects recorded through the local server,
 LiteLLM's entry points stubbed, each configuration installed on the stubs, its callback
 payloads delivered as LiteLLM would), run once per configuration under
-``valgrind --tool=callgrind --dump-before=getloadavg``. The child marks boundaries by
+``valgrind --tool=callgrind --instr-atstart=no --dump-before=getloadavg`` (instrumentation is
+switched on only for the cells: start-up runs uninstrumented). The child marks boundaries by
 calling ``os.getloadavg()``, which nothing else calls; callgrind then writes the counts
 since the previous boundary. Each cell runs ``N1`` calls, then ``N2`` calls, each between
 two boundaries, so
@@ -37,6 +38,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -58,6 +60,26 @@ _TOTALS = re.compile(rb"^(?:summary|totals):\s+(\d+)", re.MULTILINE)
 def _mark() -> None:
     """A boundary: callgrind dumps (and restarts) its counts on entering getloadavg()."""
     os.getloadavg()
+
+
+def _start_counting() -> None:
+    """Switch callgrind's instrumentation on: the child starts with it off (``--instr-atstart=no``),
+    so imports, recording and set-up run uninstrumented, about six times faster, and uncounted.
+
+    ``callgrind_control`` is served while this process runs code, so the main thread spins
+    until it returns. A boundary then drops what the switch itself ran.
+    """
+    done: list[subprocess.CompletedProcess[bytes]] = []
+
+    def switch() -> None:
+        done.append(subprocess.run(["callgrind_control", "--instr=on", str(os.getpid())], capture_output=True, timeout=300))
+
+    threading.Thread(target=switch, daemon=True).start()
+    while not done:
+        pass
+    if done[0].returncode != 0:
+        raise SystemExit(f"callgrind_control --instr=on failed: {done[0].stdout!r} {done[0].stderr!r}")
+    _mark()
 
 
 def _count_sync(run: Any, n1: int, n2: int, warmup: int = WARMUP_CALLS) -> None:
@@ -91,6 +113,12 @@ def _count_async(run: Any, n1: int, n2: int, warmup: int = WARMUP_CALLS) -> None
     asyncio.run(main())
 
 
+def _chosen(cells: Any, variable: str) -> list[Any]:
+    """The cells named in ``$variable`` (comma-separated), or all of them."""
+    names = [cell for cell in os.environ.get(variable, "").split(",") if cell]
+    return [cell for cell in cells if not names or cell[0] in names]
+
+
 def child(name: str, n1: int, n2: int) -> None:
     import intrinsic
     from common import providers
@@ -100,10 +128,11 @@ def child(name: str, n1: int, n2: int) -> None:
     stubs.install()
     tracer_provider, _exporter, meter_provider, _reader = providers()
     cells: list[str] = []
+    _start_counting()
     if name in ("floor", "floor+metrics"):
         attributes = intrinsic.litetrace_attributes(stubs, tracer_provider, _exporter, meter_provider)
         tracer = tracer_provider.get_tracer("benchmark.floor")
-        for cell, _is_async, _chunks, error in intrinsic.CELLS:
+        for cell, _is_async, _chunks, error in _chosen(intrinsic.CELLS, "LITETRACE_CELLS"):
             span_name, attrs = attributes[cell]
             if name == "floor":
                 loop = intrinsic.floor_loop(tracer, span_name, attrs)
@@ -116,7 +145,7 @@ def child(name: str, n1: int, n2: int) -> None:
 
     installed = configs.install(name, tracer_provider, meter_provider)
     callback = installed.callback
-    for cell, is_async, chunks, error in intrinsic.CELLS:
+    for cell, is_async, chunks, error in _chosen(intrinsic.CELLS, "LITETRACE_CELLS"):
         stubs.chunks = recorded.get(f"chunks{chunks}", [])
         stubs.hidden = recorded.get(f"stream_hidden{chunks}", {})
         stubs.failing = error
@@ -158,10 +187,8 @@ def whole_child(name: str, n1: int, n2: int, base: str) -> None:
     gc.collect()
     gc.freeze()
     cells, spans = [], {}
-    chosen = [cell for cell in os.environ.get("LITETRACE_WHOLE_CELLS", "").split(",") if cell]
-    for cell, transport, is_async, stream in whole_call.CELLS:
-        if chosen and cell not in chosen:
-            continue
+    _start_counting()
+    for cell, transport, is_async, stream in _chosen(whole_call.CELLS, "LITETRACE_WHOLE_CELLS"):
         kwargs = whole_call.call_kwargs(transport, stream, base)
         if is_async:
 
@@ -198,7 +225,7 @@ def run_config(name: str, n1: int, n2: int, timeout: float, base: str | None = N
     with tempfile.TemporaryDirectory(prefix="litetrace-callgrind-") as folder:
         out = os.path.join(folder, "callgrind.out")
         command = [
-            "valgrind", "--tool=callgrind", "--dump-before=getloadavg", f"--callgrind-out-file={out}",
+            "valgrind", "--tool=callgrind", "--instr-atstart=no", "--dump-before=getloadavg", f"--callgrind-out-file={out}",
             sys.executable, os.path.join(HERE, "instructions.py"), "--child", name, "--calls", f"{n1},{n2}",
             *(["--base", base] if base else []),
         ]  # fmt: skip
@@ -324,7 +351,8 @@ def main() -> None:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--base", help=argparse.SUPPRESS)  # the child of --whole-call: the local provider
     parser.add_argument("--whole-call", action="store_true", help="count real LiteLLM calls (mock and HTTP), not the stub harness; "
-                        "LITETRACE_WHOLE_CELLS='mock sync,http sync' counts only those cells")
+                        "LITETRACE_WHOLE_CELLS='mock sync,http sync' counts only those cells "
+                        "(LITETRACE_CELLS='sync,async' for the stub harness)")
     parser.add_argument("--configs", help=f"default: {','.join(DEFAULT_CONFIGS)}; with --whole-call: {','.join(WHOLE_CONFIGS)}")
     parser.add_argument("--calls", help="N1,N2: calls per cell in the two counted runs (default 40,160; with --whole-call 10,40)")
     parser.add_argument("--jobs", type=int, default=2, help="configurations counted at once (counts do not depend on it)")
