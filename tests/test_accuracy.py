@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import os
 import socket
 from typing import Any
 
@@ -217,3 +218,17 @@ async def test_many_streams_in_one_long_lived_task_leave_no_callbacks_on_it(tele
             pass
     assert watches() == 0
     await adrain()
+
+
+@pytest.mark.parametrize("value", [None, "", "http://192.0.2.7:8/v1"])
+def test_the_endpoint_variables_are_read_as_os_environ_reads_them(monkeypatch, value):
+    from litetrace.attributes import endpoint
+
+    for name in endpoint.OPENAI_BASE_ENV:
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+        assert endpoint._environment(name) == os.environ.get(name)
+    monkeypatch.setattr(litellm, "api_base", None)
+    assert endpoint.configured_openai_base() == (value or None)

@@ -8,6 +8,7 @@ from litetrace.attributes import common
 from litetrace.attributes import names as n
 from litetrace.attributes.fields import as_int, as_str, field, text_length
 
+_SCALARS = dict(n.SCALAR_PARAMS)
 _NON_TEXT_PARTS = ("image_url", "input_image", "input_audio", "audio", "file", "input_file", "video_url")
 
 
@@ -50,9 +51,10 @@ def messages_shape(messages: list[Any] | tuple[Any, ...], attrs: dict[str, Any])
 
 def sampling(params: dict[str, Any], attrs: dict[str, Any]) -> None:
     """Sampling parameters, stop sequences, response format, stream flag."""
-    for kwarg, key in n.SCALAR_PARAMS:
-        value = params.get(kwarg)
-        if value is not None and isinstance(value, (int, float, str)):
+    # Over the arguments given (a handful), not over every parameter that could be.
+    for kwarg, value in params.items():
+        key = _SCALARS.get(kwarg)
+        if key is not None and value is not None and isinstance(value, (int, float, str)):
             attrs[key] = value
     max_tokens = params.get("max_tokens")
     if max_tokens is None:

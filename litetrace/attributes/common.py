@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litetrace.attributes import names as n
-from litetrace.attributes.fields import as_int, as_number, as_str, field
+from litetrace.attributes.fields import as_int, as_str, field
 from litetrace.attributes.provider import provider_for
 from litetrace.attributes.redaction import clean_api_base
 
@@ -39,25 +39,26 @@ def hidden_params(result: Any, attrs: dict[str, Any]) -> None:
 
 def logged(info: Any, attrs: dict[str, Any]) -> None:
     """Copy LiteLLM's own view of a call (hidden params or standard logging payload)."""
-    cost = as_number(field(info, "response_cost"))
-    if cost is not None:
+    # Both are dicts but for text completions' HiddenParams model; one lookup per key.
+    get = info.get if isinstance(info, dict) else (lambda name: field(info, name))
+    cost = get("response_cost")
+    if isinstance(cost, (int, float)) and not isinstance(cost, bool):
         attrs[n.COST] = float(cost)
-    provider = as_str(field(info, "custom_llm_provider"))
-    if provider:
+    provider = get("custom_llm_provider")
+    if isinstance(provider, str) and provider:
         attrs[n.PROVIDER] = provider
-    api_base = as_str(field(info, "api_base"))
-    if api_base:
+    api_base = get("api_base")
+    if isinstance(api_base, str) and api_base:
         cleaned = clean_api_base(api_base)
         if cleaned:
             attrs[n.API_BASE] = cleaned
-    if isinstance(info, dict) and "additional_headers" in info:
-        from litetrace.instrumentation.attempts import served_by_fallback
-
-        served_by_fallback(info, attrs)
-    model_id = as_str(field(info, "model_id"))
-    if model_id:
+    headers = get("additional_headers")
+    if isinstance(headers, dict):
+        served_by_fallback(headers, attrs)
+    model_id = get("model_id")
+    if isinstance(model_id, str) and model_id:
         attrs[n.MODEL_ID] = model_id
-    cache_hit = field(info, "cache_hit")
+    cache_hit = get("cache_hit")
     if isinstance(cache_hit, bool):
         attrs[n.CACHE_HIT] = cache_hit
     # The standard logging payload's token counts, which LiteLLM priced the call on: a stream
@@ -67,6 +68,13 @@ def logged(info: Any, attrs: dict[str, Any]) -> None:
             count = as_int(info.get(source))
             if count is not None:
                 attrs[key] = count
+
+
+def served_by_fallback(headers: dict[str, Any], attrs: dict[str, Any]) -> None:
+    """From a Router response's headers (hidden params): the model group that answered after a fallback."""
+    fallbacks, group = headers.get("x-litellm-attempted-fallbacks"), headers.get("x-litellm-model-group")
+    if isinstance(fallbacks, int) and fallbacks > 0 and isinstance(group, str) and group:
+        attrs[n.ROUTER_FALLBACK_MODEL] = group
 
 
 def usage(usage_obj: Any, attrs: dict[str, Any]) -> None:

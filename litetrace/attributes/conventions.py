@@ -11,7 +11,6 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
 from opentelemetry.semconv._incubating.attributes import openai_attributes as openai
 
 from litetrace.attributes import current, semconv
@@ -25,12 +24,9 @@ MODES = (STABLE, CURRENT, BOTH)
 # The operations the conventions call inference (gen_ai.client.inference.*, the details event).
 INFERENCE = frozenset(("chat", "text_completion", "responses"))
 
-# The newest conventions moved the OpenAI-specific fingerprint out of gen_ai.openai.*.
-_CURRENT_PAIRS = tuple(
-    (source, openai.OPENAI_RESPONSE_SYSTEM_FINGERPRINT if target == gen_ai.GEN_AI_OPENAI_RESPONSE_SYSTEM_FINGERPRINT else target)
-    for source, target in semconv.SAME_VALUE
-)
-_BOTH_PAIRS = semconv.SAME_VALUE + ((n.RESP_SYSTEM_FINGERPRINT, openai.OPENAI_RESPONSE_SYSTEM_FINGERPRINT),)
+# The newest conventions moved the OpenAI-specific fingerprint out of gen_ai.openai.*; both
+# modes write it under both names (the one llm.* key with two twins: see Conventions.add).
+_CURRENT_TWINS = {**semconv.TWINS, n.RESP_SYSTEM_FINGERPRINT: openai.OPENAI_RESPONSE_SYSTEM_FINGERPRINT}
 
 
 def resolve_mode(value: str | None) -> str:
@@ -63,7 +59,8 @@ class Conventions:
         self.span_prefix: dict[str, str] = (
             {op: semconv.operation_name(op) for op in semconv.OPERATIONS} if self.current else {}
         )
-        self.pairs = {STABLE: semconv.SAME_VALUE, CURRENT: _CURRENT_PAIRS, BOTH: _BOTH_PAIRS}[mode]
+        self.twins = _CURRENT_TWINS if mode == CURRENT else semconv.TWINS
+        self.both = mode == BOTH
         self.request: Callable[[str, dict[str, Any], dict[str, Any]], None] = (
             _current_request if self.current else _nothing
         )
@@ -78,6 +75,10 @@ class Conventions:
 
     def add(self, attrs: dict[str, Any]) -> None:
         """The gen_ai.* twins of the llm.* keys present (and, under current, the cost triplet)."""
-        semconv.add(attrs, self.pairs)
+        semconv.add(attrs, self.twins)
+        if self.both:
+            fingerprint = attrs.get(n.RESP_SYSTEM_FINGERPRINT)
+            if fingerprint is not None:
+                attrs[openai.OPENAI_RESPONSE_SYSTEM_FINGERPRINT] = fingerprint
         if self.current and n.COST in attrs:
             current.cost(attrs)

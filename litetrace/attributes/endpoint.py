@@ -9,6 +9,8 @@ not read those and answers its hard-coded ``https://api.openai.com``.
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Callable
 from typing import Any
 
 from litetrace.attributes import names as n
@@ -20,15 +22,43 @@ LITELLM_OPENAI_GUESS = "https://api.openai.com"
 OPENAI_BASE_ENV = ("OPENAI_BASE_URL", "OPENAI_API_BASE")
 
 
+def _environment_reader() -> Callable[[str], str | None]:
+    """``os.environ.get`` for this module's names, without its cost per missing name.
+
+    ``os.environ.get`` raises and catches a KeyError for each name that is not set (~1 us,
+    twice per OpenAI call that names no endpoint). ``os.environ`` keeps its values in
+    ``_data`` under encoded keys, and setting or deleting through it updates that dict, so a
+    direct lookup there answers the same; where the interpreter keeps it otherwise, the
+    public path is used.
+    """
+    environ = os.environ
+    data = getattr(environ, "_data", None)
+    encode = getattr(environ, "encodekey", None)
+    decode = getattr(environ, "decodevalue", None)
+    if not isinstance(data, dict) or encode is None or decode is None:
+        return environ.get
+    keys = {name: encode(name) for name in OPENAI_BASE_ENV}
+
+    def read(name: str) -> str | None:
+        key = keys.get(name)
+        if key is None:
+            return environ.get(name)
+        value = data.get(key)
+        return None if value is None else decode(value)
+
+    return read
+
+
+_environment = _environment_reader()
+
+
 def configured_openai_base() -> str | None:
     """The endpoint LiteLLM's OpenAI transport uses when a call names none."""
-    import litellm
-
-    value = getattr(litellm, "api_base", None)
+    value = getattr(sys.modules.get("litellm"), "api_base", None)  # unset while LiteLLM is not imported
     if isinstance(value, str) and value:
         return value
     for name in OPENAI_BASE_ENV:
-        value = os.environ.get(name)
+        value = _environment(name)
         if value:
             return value
     return None

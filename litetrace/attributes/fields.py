@@ -5,10 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 _ABSENT = object()
-# Per class: is it a pydantic model? Per (class, name): does the class itself define the name?
-# Both stay small: a few dozen LiteLLM classes, and the names are the literals of this package.
-_PYDANTIC: dict[type, bool] = {}
-_ON_CLASS: dict[tuple[type, str], bool] = {}
+# Per class: None when it is not a pydantic model, else the names its classes define
+# (properties, methods), which only ``getattr`` can read. A few dozen LiteLLM classes.
+_CLASSES: dict[type, frozenset[str] | None] = {}
+
+
+def _class_names(cls: type, obj: Any) -> frozenset[str] | None:
+    if not (hasattr(cls, "__pydantic_fields__") and hasattr(obj, "__pydantic_extra__")):
+        return None
+    return frozenset(name for klass in cls.__mro__ for name in vars(klass))
 
 
 def field(obj: Any, name: str) -> Any:
@@ -29,10 +34,10 @@ def field(obj: Any, name: str) -> Any:
     if isinstance(obj, dict):
         return obj.get(name)
     cls = type(obj)
-    pydantic = _PYDANTIC.get(cls)
-    if pydantic is None:
-        pydantic = _PYDANTIC[cls] = hasattr(cls, "__pydantic_fields__") and hasattr(obj, "__pydantic_extra__")
-    if not pydantic:
+    on_class = _CLASSES.get(cls, _ABSENT)
+    if on_class is _ABSENT:
+        on_class = _CLASSES[cls] = _class_names(cls, obj)
+    if on_class is None:
         return getattr(obj, name, None)
     value = obj.__dict__.get(name, _ABSENT)
     if value is not _ABSENT:
@@ -42,11 +47,7 @@ def field(obj: Any, name: str) -> Any:
         value = stored.get(name, _ABSENT)
         if value is not _ABSENT:
             return value
-    key = (cls, name)
-    on_class = _ON_CLASS.get(key)
-    if on_class is None:
-        on_class = _ON_CLASS[key] = any(name in klass.__dict__ for klass in cls.__mro__)
-    return getattr(obj, name, None) if on_class else None
+    return getattr(obj, name, None) if name in on_class else None  # type: ignore[operator]
 
 
 def as_int(value: Any) -> int | None:

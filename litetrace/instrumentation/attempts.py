@@ -70,16 +70,6 @@ def failed_attempt(call: Call, kwargs: Mapping[str, Any], metadata: Mapping[str,
     call.span.add_event(ATTEMPT_EVENT, attrs)
 
 
-def served_by_fallback(hidden: Any, attrs: dict[str, Any]) -> None:
-    """From a Router response's hidden params: the model group that answered after a fallback."""
-    headers = hidden.get("additional_headers") if isinstance(hidden, dict) else None
-    if not isinstance(headers, dict):
-        return
-    fallbacks, group = headers.get("x-litellm-attempted-fallbacks"), headers.get("x-litellm-model-group")
-    if isinstance(fallbacks, int) and fallbacks > 0 and isinstance(group, str) and group:
-        attrs[n.ROUTER_FALLBACK_MODEL] = group
-
-
 def finish(recorder: CallRecorder, call: Call, failed: bool) -> None:
     """At the end of a Router call that had failed attempts: totals on the span, the counters."""
     groups = list(call.attempts or [])

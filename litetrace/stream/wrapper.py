@@ -174,7 +174,20 @@ def _release(stream: Any) -> None:
         logger.debug("litetrace: closing the provider stream failed", exc_info=True)
 
 
+# Per result class: (has __next__, has __anext__). Looked up once per class: on a pydantic
+# response class a missing name goes through its metaclass's __getattr__ and a raised
+# AttributeError, twice per non-streamed call. A handful of LiteLLM classes in practice.
+_PROTOCOLS: dict[type, tuple[bool, bool]] = {}
+_MAX_CLASSES = 256
+
+
 def is_stream(result: Any, is_async: bool) -> bool:
     """Whether a call's result is a stream to proxy (by its type, not by ``hasattr``)."""
-    method = "__anext__" if is_async else "__next__"
-    return getattr(type(result), method, None) is not None
+    cls = type(result)
+    protocols = _PROTOCOLS.get(cls)
+    if protocols is None:
+        if len(_PROTOCOLS) >= _MAX_CLASSES:
+            _PROTOCOLS.clear()
+        protocols = (getattr(cls, "__next__", None) is not None, getattr(cls, "__anext__", None) is not None)
+        _PROTOCOLS[cls] = protocols
+    return protocols[is_async]
