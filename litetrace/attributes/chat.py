@@ -6,9 +6,13 @@ from typing import Any
 
 from litetrace.attributes import common
 from litetrace.attributes import names as n
-from litetrace.attributes.fields import as_int, as_str, field, text_length
+from litetrace.attributes.fields import as_int, field, fields, text_length
 
 _SCALARS = dict(n.SCALAR_PARAMS)
+_RESPONSE_NAMES = ("id", "model", "usage", "system_fingerprint", "choices")
+_CHOICE_NAMES = ("finish_reason", "message")
+_MESSAGE_NAMES = ("content", "tool_calls")
+_MESSAGE_ROLE_NAMES = ("role", "content")
 _NON_TEXT_PARTS = ("image_url", "input_image", "input_audio", "audio", "file", "input_file", "video_url")
 
 
@@ -29,10 +33,15 @@ def messages_shape(messages: list[Any] | tuple[Any, ...], attrs: dict[str, Any])
     images = 0
     multimodal = False
     for message in messages:
-        role = field(message, "role")
+        if type(message) is dict:  # most messages: two lookups, not two calls
+            role, content = message.get("role"), message.get("content")
+        else:
+            role, content = fields(message, _MESSAGE_ROLE_NAMES)
         if isinstance(role, str):
             roles[role] = roles.get(role, 0) + 1
-        content = field(message, "content")
+        if type(content) is str:
+            length += len(content)
+            continue
         length += text_length(content)
         if isinstance(content, (list, tuple)):
             for part in content:
@@ -42,11 +51,24 @@ def messages_shape(messages: list[Any] | tuple[Any, ...], attrs: dict[str, Any])
                     if kind in ("image_url", "input_image"):
                         images += 1
     for role, count in roles.items():
-        attrs[n.REQ_ROLE_COUNT.format(role=role)] = count
+        attrs[_role_key(role)] = count
     attrs[n.REQ_CONTENT_LENGTH] = length
     attrs[n.REQ_MULTIMODAL] = multimodal
     if images:
         attrs[n.REQ_IMAGE_COUNT] = images
+
+
+# role -> its count's key; roles are few, but a caller may send any string.
+_ROLE_KEYS: dict[str, str] = {}
+
+
+def _role_key(role: str) -> str:
+    key = _ROLE_KEYS.get(role)
+    if key is None:
+        if len(_ROLE_KEYS) >= 64:
+            _ROLE_KEYS.clear()
+        key = _ROLE_KEYS[role] = n.REQ_ROLE_COUNT.format(role=role)
+    return key
 
 
 def sampling(params: dict[str, Any], attrs: dict[str, Any]) -> None:
@@ -99,12 +121,11 @@ def tools(tool_list: Any, functions: Any, tool_choice: Any, attrs: dict[str, Any
 
 def response(result: Any, attrs: dict[str, Any]) -> None:
     """Choices, finish reasons, output text length, tool calls."""
-    common.response_identity(result, attrs)
-    common.usage(field(result, "usage"), attrs)
-    fingerprint = as_str(field(result, "system_fingerprint"))
-    if fingerprint:
+    response_id, model, usage, fingerprint, choices = fields(result, _RESPONSE_NAMES)
+    common.response_identity(result, attrs, response_id, model)
+    common.usage(usage, attrs)
+    if isinstance(fingerprint, str) and fingerprint:
         attrs[n.RESP_SYSTEM_FINGERPRINT] = fingerprint
-    choices = field(result, "choices")
     if not isinstance(choices, (list, tuple)):
         return
     attrs[n.RESP_CHOICES_COUNT] = len(choices)
@@ -113,15 +134,14 @@ def response(result: Any, attrs: dict[str, Any]) -> None:
     tool_names: list[str] = []
     tool_calls = 0
     for choice in choices:
-        reason = field(choice, "finish_reason")
+        reason, message = fields(choice, _CHOICE_NAMES)
         if isinstance(reason, str):
             reasons.append(reason)
-        message = field(choice, "message")
         if message is None:
             length += text_length(field(choice, "text"))
             continue
-        length += text_length(field(message, "content"))
-        calls = field(message, "tool_calls")
+        content, calls = fields(message, _MESSAGE_NAMES)
+        length += text_length(content)
         if isinstance(calls, (list, tuple)):
             tool_calls += len(calls)
             for call in calls:

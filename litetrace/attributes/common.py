@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litetrace.attributes import names as n
-from litetrace.attributes.fields import as_int, as_str, field
+from litetrace.attributes.fields import as_int, field, fields
 from litetrace.attributes.provider import provider_for
 from litetrace.attributes.redaction import clean_api_base
 
@@ -77,17 +77,28 @@ def served_by_fallback(headers: dict[str, Any], attrs: dict[str, Any]) -> None:
         attrs[n.ROUTER_FALLBACK_MODEL] = group
 
 
+# What usage() reads: Chat Completions' names, then the Responses API's.
+_USAGE_NAMES = (
+    "prompt_tokens", "completion_tokens", "total_tokens", "prompt_tokens_details", "completion_tokens_details",
+    "input_tokens", "output_tokens", "input_tokens_details", "output_tokens_details", "cache_read_input_tokens",
+)  # fmt: skip
+
+
 def usage(usage_obj: Any, attrs: dict[str, Any]) -> None:
     """Token counts, in either Chat Completions or Responses API naming."""
     if usage_obj is None:
         return
-    prompt = as_int(field(usage_obj, "prompt_tokens"))
+    (
+        prompt, completion, total, prompt_details, completion_details,
+        input_tokens, output_tokens, input_details, output_details, cache_read,
+    ) = fields(usage_obj, _USAGE_NAMES)  # fmt: skip
+    prompt = as_int(prompt)
     if prompt is None:
-        prompt = as_int(field(usage_obj, "input_tokens"))
-    completion = as_int(field(usage_obj, "completion_tokens"))
+        prompt = as_int(input_tokens)
+    completion = as_int(completion)
     if completion is None:
-        completion = as_int(field(usage_obj, "output_tokens"))
-    total = as_int(field(usage_obj, "total_tokens"))
+        completion = as_int(output_tokens)
+    total = as_int(total)
     if prompt is not None:
         attrs[n.USAGE_PROMPT] = prompt
     if completion is not None:
@@ -96,24 +107,23 @@ def usage(usage_obj: Any, attrs: dict[str, Any]) -> None:
         total = prompt + completion
     if total is not None:
         attrs[n.USAGE_TOTAL] = total
-    prompt_details, completion_details = usage_details(usage_obj)
-    cached = as_int(field(prompt_details, "cached_tokens"))
+    cached = as_int(field(prompt_details or input_details, "cached_tokens"))
     if cached is None:
-        cached = as_int(field(usage_obj, "cache_read_input_tokens"))
+        cached = as_int(cache_read)
     if cached:
         attrs[n.USAGE_CACHED] = cached
-    reasoning = as_int(field(completion_details, "reasoning_tokens"))
+    reasoning = as_int(field(completion_details or output_details, "reasoning_tokens"))
     if reasoning:
         attrs[n.USAGE_REASONING] = reasoning
 
 
-def response_identity(result: Any, attrs: dict[str, Any]) -> None:
-    """Response id and the model the provider reports."""
-    response_id = as_str(field(result, "id"))
-    if response_id:
+def response_identity(result: Any, attrs: dict[str, Any], response_id: Any = None, model: Any = None) -> None:
+    """Response id and the model the provider reports (``response_id``/``model``: already read)."""
+    if response_id is None and model is None:
+        response_id, model = fields(result, ("id", "model"))
+    if isinstance(response_id, str) and response_id:
         attrs[n.RESP_ID] = response_id
-    model = as_str(field(result, "model"))
-    if model:
+    if isinstance(model, str) and model:
         attrs[n.RESPONSE_MODEL] = model
 
 

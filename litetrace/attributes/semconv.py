@@ -106,11 +106,12 @@ TWINS: dict[str, str] = dict(SAME_VALUE)
 
 def add(attrs: dict[str, Any], twins: dict[str, str] = TWINS) -> None:
     """Add the gen_ai.* twins of the llm.* keys present in ``attrs`` (``twins``: the mode's table)."""
-    # Over the keys present (a dozen per phase), not over the table: most of its two dozen
-    # keys are absent from any one phase, and each absent one cost a lookup, twice per call.
-    found = [(target, value) for key, value in attrs.items() if value is not None and (target := twins.get(key))]
-    for target, value in found:
-        attrs[target] = value
+    # Only the keys present (a set intersection, in C): most of the table's two dozen keys
+    # are absent from any one phase, and a lookup per absent key cost more than the rest.
+    for key in attrs.keys() & twins.keys():
+        value = attrs[key]
+        if value is not None:
+            attrs[twins[key]] = value
     operation = attrs.get(n.REQUEST_TYPE)
     if operation:
         attrs[OPERATION_NAME] = operation_name(operation)
