@@ -788,3 +788,31 @@ def test_field_reads_litellm_models_as_getattr_does():
         assert not hasattr(obj, name)
         assert field(obj, name) is None
     assert field(response, "usage").total_tokens == usage.total_tokens > 0
+
+
+def test_fields_reads_each_name_as_field_does():
+    """fields() (several names of one object at once) answers as field() for every kind of
+    name and object: declared, extra, private and class-level names, misses, dicts, plain objects."""
+    import litellm
+
+    from litetrace.attributes.common import _USAGE_NAMES
+    from litetrace.attributes.fields import field, fields
+
+    response = litellm.completion(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}], mock_response="hello")
+    embedding = litellm.EmbeddingResponse(model="m", data=[])
+
+    class Plain:
+        id = "plain-id"
+
+    groups = [
+        (response, ("id", "model", "usage", "system_fingerprint", "choices")),  # "usage" is an extra
+        (response, ("id", "_hidden_params", "no_such_name")),  # a private name: the general path
+        (response.usage, _USAGE_NAMES),
+        (embedding, ("model", "hidden_params", "data")),  # a property on the class
+        ({"id": "d", "usage": None}, ("id", "usage", "missing")),
+        (Plain(), ("id", "missing")),
+        (None, ("id", "model")),
+    ]
+    for obj, names in groups:
+        assert fields(obj, names) == [field(obj, name) for name in names], (type(obj).__name__, names)
+        assert fields(obj, names) == [field(obj, name) for name in names]  # and again, from the caches
