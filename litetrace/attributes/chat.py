@@ -22,7 +22,9 @@ def request(params: dict[str, Any], attrs: dict[str, Any]) -> None:
     if isinstance(messages, (list, tuple)):
         messages_shape(messages, attrs)
     sampling(params, attrs)
-    tools(params.get("tools"), params.get("functions"), params.get("tool_choice"), attrs)
+    tool_list, functions, tool_choice = params.get("tools"), params.get("functions"), params.get("tool_choice")
+    if tool_list is not None or functions is not None or tool_choice is not None:
+        tools(tool_list, functions, tool_choice, attrs)
 
 
 def messages_shape(messages: list[Any] | tuple[Any, ...], attrs: dict[str, Any]) -> None:

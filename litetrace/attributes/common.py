@@ -53,7 +53,7 @@ def logged(info: Any, attrs: dict[str, Any]) -> None:
         if cleaned:
             attrs[n.API_BASE] = cleaned
     headers = get("additional_headers")
-    if isinstance(headers, dict):
+    if isinstance(headers, dict) and headers.get("x-litellm-attempted-fallbacks"):  # a Router's fallback only
         served_by_fallback(headers, attrs)
     model_id = get("model_id")
     if isinstance(model_id, str) and model_id:
