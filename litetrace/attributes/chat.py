@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from litetrace.attributes import common
 from litetrace.attributes import names as n
 from litetrace.attributes.fields import as_int, field, fields, text_length
 
-_SCALARS = dict(n.SCALAR_PARAMS)
 _RESPONSE_NAMES = ("id", "model", "usage", "system_fingerprint", "choices")
 _CHOICE_NAMES = ("finish_reason", "message")
 _MESSAGE_NAMES = ("content", "tool_calls")
@@ -60,24 +60,16 @@ def messages_shape(messages: list[Any] | tuple[Any, ...], attrs: dict[str, Any])
         attrs[n.REQ_IMAGE_COUNT] = images
 
 
-# role -> its count's key; roles are few, but a caller may send any string.
-_ROLE_KEYS: dict[str, str] = {}
-
-
+@lru_cache(maxsize=64)  # roles are few, but a caller may send any string
 def _role_key(role: str) -> str:
-    key = _ROLE_KEYS.get(role)
-    if key is None:
-        if len(_ROLE_KEYS) >= 64:
-            _ROLE_KEYS.clear()
-        key = _ROLE_KEYS[role] = n.REQ_ROLE_COUNT.format(role=role)
-    return key
+    return n.REQ_ROLE_COUNT.format(role=role)
 
 
 def sampling(params: dict[str, Any], attrs: dict[str, Any]) -> None:
     """Sampling parameters, stop sequences, response format, stream flag."""
     # Over the arguments given (a handful), not over every parameter that could be.
     for kwarg, value in params.items():
-        key = _SCALARS.get(kwarg)
+        key = n.SCALAR_PARAMS.get(kwarg)
         if key is not None and value is not None and isinstance(value, (int, float, str)):
             attrs[key] = value
     max_tokens = params.get("max_tokens")
@@ -124,7 +116,7 @@ def tools(tool_list: Any, functions: Any, tool_choice: Any, attrs: dict[str, Any
 def response(result: Any, attrs: dict[str, Any]) -> None:
     """Choices, finish reasons, output text length, tool calls."""
     response_id, model, usage, fingerprint, choices = fields(result, _RESPONSE_NAMES)
-    common.response_identity(result, attrs, response_id, model)
+    common.identity(response_id, model, attrs)
     common.usage(usage, attrs)
     if isinstance(fingerprint, str) and fingerprint:
         attrs[n.RESP_SYSTEM_FINGERPRINT] = fingerprint

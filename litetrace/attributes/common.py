@@ -52,9 +52,12 @@ def logged(info: Any, attrs: dict[str, Any]) -> None:
         cleaned = clean_api_base(api_base)
         if cleaned:
             attrs[n.API_BASE] = cleaned
+    # A Router response that a fallback served names the model group that answered.
     headers = get("additional_headers")
-    if isinstance(headers, dict) and headers.get("x-litellm-attempted-fallbacks"):  # a Router's fallback only
-        served_by_fallback(headers, attrs)
+    if isinstance(headers, dict):
+        fallbacks, group = headers.get("x-litellm-attempted-fallbacks"), headers.get("x-litellm-model-group")
+        if isinstance(fallbacks, int) and fallbacks > 0 and isinstance(group, str) and group:
+            attrs[n.ROUTER_FALLBACK_MODEL] = group
     model_id = get("model_id")
     if isinstance(model_id, str) and model_id:
         attrs[n.MODEL_ID] = model_id
@@ -70,13 +73,7 @@ def logged(info: Any, attrs: dict[str, Any]) -> None:
                 attrs[key] = count
 
 
-def served_by_fallback(headers: dict[str, Any], attrs: dict[str, Any]) -> None:
-    """From a Router response's headers (hidden params): the model group that answered after a fallback."""
-    fallbacks, group = headers.get("x-litellm-attempted-fallbacks"), headers.get("x-litellm-model-group")
-    if isinstance(fallbacks, int) and fallbacks > 0 and isinstance(group, str) and group:
-        attrs[n.ROUTER_FALLBACK_MODEL] = group
-
-
+_DETAILS_NAMES = ("prompt_tokens_details", "completion_tokens_details", "input_tokens_details", "output_tokens_details")
 # What usage() reads: Chat Completions' names, then the Responses API's.
 _USAGE_NAMES = (
     "prompt_tokens", "completion_tokens", "total_tokens", "prompt_tokens_details", "completion_tokens_details",
@@ -117,10 +114,14 @@ def usage(usage_obj: Any, attrs: dict[str, Any]) -> None:
         attrs[n.USAGE_REASONING] = reasoning
 
 
-def response_identity(result: Any, attrs: dict[str, Any], response_id: Any = None, model: Any = None) -> None:
-    """Response id and the model the provider reports (``response_id``/``model``: already read)."""
-    if response_id is None and model is None:
-        response_id, model = fields(result, ("id", "model"))
+def response_identity(result: Any, attrs: dict[str, Any]) -> None:
+    """Response id and the model the provider reports."""
+    response_id, model = fields(result, ("id", "model"))
+    identity(response_id, model, attrs)
+
+
+def identity(response_id: Any, model: Any, attrs: dict[str, Any]) -> None:
+    """``response_identity`` for values already read."""
     if isinstance(response_id, str) and response_id:
         attrs[n.RESP_ID] = response_id
     if isinstance(model, str) and model:
@@ -129,6 +130,5 @@ def response_identity(result: Any, attrs: dict[str, Any], response_id: Any = Non
 
 def usage_details(usage_obj: Any) -> tuple[Any, Any]:
     """(input details, output details) of a usage object: Chat Completions' or the Responses API's names."""
-    prompt_details = field(usage_obj, "prompt_tokens_details") or field(usage_obj, "input_tokens_details")
-    completion_details = field(usage_obj, "completion_tokens_details") or field(usage_obj, "output_tokens_details")
-    return prompt_details, completion_details
+    prompt_details, completion_details, input_details, output_details = fields(usage_obj, _DETAILS_NAMES)
+    return prompt_details or input_details, completion_details or output_details

@@ -39,11 +39,8 @@ def _environment_reader() -> Callable[[str], str | None]:
         return environ.get
     keys = {name: encode(name) for name in OPENAI_BASE_ENV}
 
-    def read(name: str) -> str | None:
-        key = keys.get(name)
-        if key is None:
-            return environ.get(name)
-        value = data.get(key)
+    def read(name: str) -> str | None:  # only the names above
+        value = data.get(keys[name])
         return None if value is None else decode(value)
 
     return read

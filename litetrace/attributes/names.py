@@ -238,16 +238,16 @@ TRACE_NAME = "llm.trace.name"
 SPAN_INPUT = "llm.span.input"
 SPAN_OUTPUT = "llm.span.output"
 
-# Request parameters copied as they are: (kwarg, attribute).
-SCALAR_PARAMS: tuple[tuple[str, str], ...] = (
-    ("temperature", REQ_TEMPERATURE),
-    ("top_p", REQ_TOP_P),
-    ("n", REQ_N),
-    ("presence_penalty", REQ_PRESENCE_PENALTY),
-    ("frequency_penalty", REQ_FREQUENCY_PENALTY),
-    ("seed", REQ_SEED),
-    ("user", REQ_USER),
-)
+# Request parameters copied as they are: kwarg -> attribute.
+SCALAR_PARAMS: dict[str, str] = {
+    "temperature": REQ_TEMPERATURE,
+    "top_p": REQ_TOP_P,
+    "n": REQ_N,
+    "presence_penalty": REQ_PRESENCE_PENALTY,
+    "frequency_penalty": REQ_FREQUENCY_PENALTY,
+    "seed": REQ_SEED,
+    "user": REQ_USER,
+}
 
 
 def contract_markdown() -> str:

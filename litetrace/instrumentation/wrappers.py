@@ -18,7 +18,7 @@ from opentelemetry.instrumentation.utils import _SUPPRESS_INSTRUMENTATION_KEY
 from litetrace.instrumentation import propagation
 from litetrace.instrumentation.calls import CallRecorder, new_call_id
 from litetrace.safety import handle_internal_errors
-from litetrace.stream import AsyncStreamWrapper, StreamState, StreamWrapper, is_stream
+from litetrace.stream import AsyncStreamWrapper, StreamState, StreamWrapper, stream_kinds
 from litetrace.stream.timing import ChunkGapStreamState
 
 INSIDE_CALL: ContextVar[bool] = ContextVar("litetrace_inside_call", default=False)
@@ -83,11 +83,12 @@ def _returned(recorder: CallRecorder, call: Any, inside: Token[bool], result: An
 
 def _finished(recorder: CallRecorder, call: Any, result: Any, is_async: bool) -> Any:
     """Record the result and end the span, or hand back a stream proxy that will."""
-    if is_stream(result, is_async):
+    kinds = stream_kinds(type(result))
+    if kinds[is_async]:
         return _proxy_stream(recorder, call, result, is_async)
     # A sync entry point may hand back an async-only stream (litellm.anthropic.messages.create
     # with stream=True, bridged to another provider), and an async one a sync iterator of bytes.
-    if is_stream(result, not is_async):
+    if kinds[not is_async]:
         return _proxy_stream(recorder, call, result, not is_async)
     recorder.succeed(call, result)
     return result

@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from litetrace.stream.timing import StreamState
-from litetrace.stream.wrapper import AsyncStreamWrapper, StreamWrapper, is_stream
+from litetrace.stream.wrapper import AsyncStreamWrapper, StreamWrapper, stream_kinds
 
-__all__ = ["AsyncStreamWrapper", "StreamState", "StreamWrapper", "is_stream"]
+__all__ = ["AsyncStreamWrapper", "StreamState", "StreamWrapper", "stream_kinds"]

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import weakref
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from wrapt import ObjectProxy
@@ -174,20 +175,9 @@ def _release(stream: Any) -> None:
         logger.debug("litetrace: closing the provider stream failed", exc_info=True)
 
 
-# Per result class: (has __next__, has __anext__). Looked up once per class: on a pydantic
-# response class a missing name goes through its metaclass's __getattr__ and a raised
-# AttributeError, twice per non-streamed call. A handful of LiteLLM classes in practice.
-_PROTOCOLS: dict[type, tuple[bool, bool]] = {}
-_MAX_CLASSES = 256
-
-
-def is_stream(result: Any, is_async: bool) -> bool:
-    """Whether a call's result is a stream to proxy (by its type, not by ``hasattr``)."""
-    cls = type(result)
-    protocols = _PROTOCOLS.get(cls)
-    if protocols is None:
-        if len(_PROTOCOLS) >= _MAX_CLASSES:
-            _PROTOCOLS.clear()
-        protocols = (getattr(cls, "__next__", None) is not None, getattr(cls, "__anext__", None) is not None)
-        _PROTOCOLS[cls] = protocols
-    return protocols[is_async]
+# Once per class: on a pydantic response class a missing name goes through its metaclass's
+# __getattr__ and a raised AttributeError.
+@lru_cache(maxsize=256)
+def stream_kinds(cls: type) -> tuple[bool, bool]:
+    """Whether a call's result type is a stream to proxy, (sync, async): by its type, not by ``hasattr``."""
+    return getattr(cls, "__next__", None) is not None, getattr(cls, "__anext__", None) is not None
